@@ -10,4 +10,9 @@ foreach (var command in DataCommands.Create())
     root.Subcommands.Add(command);
 }
 
+foreach (var command in TrainCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 return await root.Parse(args).InvokeAsync();
