@@ -10,13 +10,18 @@ foreach (var command in DataCommands.Create())
     root.Subcommands.Add(command);
 }
 
+foreach (var command in TrainCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
 try
 {
     return await root.Parse(args).InvokeAsync(configuration);
 }
 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or CdmNotebooks.Data.DataFormatException
-                               or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+                               or CdmNotebooks.Diffusion.CheckpointException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
 {
     // Bad input is reported as one clear message (what, where, how to fix), not a stack trace.
     Console.Error.WriteLine($"cdm: {ex.Message}");
