@@ -10,4 +10,15 @@ foreach (var command in DataCommands.Create())
     root.Subcommands.Add(command);
 }
 
-return await root.Parse(args).InvokeAsync();
+var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+try
+{
+    return await root.Parse(args).InvokeAsync(configuration);
+}
+catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or CdmNotebooks.Data.DataFormatException
+                               or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+{
+    // Bad input is reported as one clear message (what, where, how to fix), not a stack trace.
+    Console.Error.WriteLine($"cdm: {ex.Message}");
+    return 2;
+}
