@@ -10,6 +10,11 @@ foreach (var command in DataCommands.Create())
     root.Subcommands.Add(command);
 }
 
+foreach (var command in EvalCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
 try
 {
