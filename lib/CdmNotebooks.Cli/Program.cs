@@ -16,6 +16,11 @@ foreach (var command in areas.SelectMany(a => a))
     root.Subcommands.Add(command);
 }
 
+foreach (var command in EvalCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
 try
 {
