@@ -10,4 +10,20 @@ foreach (var command in DataCommands.Create())
     root.Subcommands.Add(command);
 }
 
-return await root.Parse(args).InvokeAsync();
+foreach (var command in TrainCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
+var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+try
+{
+    return await root.Parse(args).InvokeAsync(configuration);
+}
+catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or CdmNotebooks.Data.DataFormatException
+                               or CdmNotebooks.Diffusion.CheckpointException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+{
+    // Bad input is reported as one clear message (what, where, how to fix), not a stack trace.
+    Console.Error.WriteLine($"cdm: {ex.Message}");
+    return 2;
+}
