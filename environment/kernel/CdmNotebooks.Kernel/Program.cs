@@ -21,13 +21,18 @@ catch (Exception error) when (error is IOException or NotSupportedException or I
     return 2;
 }
 
-using var kernel = new KernelHost(connection, log);
+int code;
+using (var kernel = new KernelHost(connection, log))
 // A SIGINT (Ctrl+C in a terminal, or a front end in signal interrupt mode) interrupts the cell instead of killing the kernel.
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+using (PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
 {
     context.Cancel = true;
     kernel.Interrupt();
-});
-var code = kernel.Run();
+}))
+{
+    code = kernel.Run();
+}
+
+// Sockets are closed above; only then may NetMQ's context be torn down.
 NetMQConfig.Cleanup(block: false);
 return code;

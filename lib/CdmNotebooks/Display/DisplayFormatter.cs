@@ -21,7 +21,9 @@ public sealed class DisplayFormatter
     {
         null => MimeBundle.Text("null"),
         MimeBundle bundle => bundle,
-        GenericChart chart => FormatChart(chart),
+        GenericChart chart => FormatChart(PlotlyHtml.Fragment(chart), ChartPng.TryRender(chart), "Plotly chart"),
+        ChartSpec spec => FormatChart(FigureWriter.ToHtmlFragment(spec), FigureWriter.ToPng(spec), $"chart: {spec.Title}"),
+        ResultTable table => MimeBundle.Html(table.ToHtml(), table.ToMarkdown()),
         ScottPlot.Plot plot => MimeBundle.Png(plot.GetImageBytes(600, 400, ScottPlot.ImageFormat.Png), "ScottPlot chart"),
         Tensor tensor => FormatTensor(tensor),
         string text => MimeBundle.Text(text),
@@ -31,17 +33,15 @@ public sealed class DisplayFormatter
         _ => MimeBundle.Text(FormatScalar(value)),
     };
 
-    private MimeBundle FormatChart(GenericChart chart)
+    private MimeBundle FormatChart(string html, byte[]? png, string plain)
     {
-        var html = PlotlyHtml.Fragment(chart);
         if (!_plotlyScriptSent)
         {
             html = PlotlyHtml.Script + "\n" + html;
             _plotlyScriptSent = true;
         }
 
-        var data = new Dictionary<string, string> { ["text/plain"] = "Plotly chart", ["text/html"] = html };
-        var png = ChartPng.TryRender(chart);
+        var data = new Dictionary<string, string> { ["text/plain"] = plain, ["text/html"] = html };
         if (png is not null)
         {
             data["image/png"] = Convert.ToBase64String(png);

@@ -1,3 +1,4 @@
+using CdmNotebooks.Reporting;
 using Plotly.NET;
 
 namespace CdmNotebooks.Display;
@@ -17,18 +18,10 @@ public static class PlotlyHtml
         return GenericChart.toChartHTML(chart);
     }
 
-    private static string LoadScript()
-    {
-        var assembly = typeof(GenericChart).Assembly;
-        var name = assembly.GetManifestResourceNames()
-            .SingleOrDefault(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"{assembly.GetName().Name} {assembly.GetName().Version} ships no plotly-*.min.js resource; charts cannot be rendered offline.");
-        using var stream = assembly.GetManifestResourceStream(name)!;
-        var plotly = new StreamReader(stream).ReadToEnd();
-        // plotly.js is a UMD bundle: under require.js (classic Notebook) it would register an anonymous AMD module
-        // instead of window.Plotly, so define/module/exports are shadowed to make it take the browser-global branch.
-        return "<script type=\"text/javascript\">if (!window.Plotly) { (function (define, module, exports) {\n"
-            + plotly
-            + "\n}).call(window); }</script>";
-    }
+    // plotly.js is a UMD bundle: under require.js (classic Notebook) it would register an anonymous AMD module
+    // instead of window.Plotly, so define/module/exports are shadowed to make it take the browser-global branch.
+    private static string LoadScript() =>
+        "<script type=\"text/javascript\">if (!window.Plotly) { (function (define, module, exports) {\n"
+        + FigureWriter.PlotlyJs
+        + "\n}).call(window); }</script>";
 }
