@@ -13,7 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PROJECT="$ROOT/environment/kernel/CdmNotebooks.Kernel/CdmNotebooks.Kernel.csproj"
 KERNEL_NAME="cdm-csharp"
-CONFIGURATION="Release"
+CONFIGURATION="${CDM_CONFIGURATION:-Release}"
 PREFIX=""
 BUILD=1
 
