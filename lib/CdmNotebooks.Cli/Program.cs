@@ -9,14 +9,10 @@ IEnumerable<Command>[] areas =
 [
     DataCommands.Create(),
     TrainCommands.Create(),
+    EvalCommands.Create(),
     ReproduceCommands.Create(),
 ];
 foreach (var command in areas.SelectMany(a => a))
-{
-    root.Subcommands.Add(command);
-}
-
-foreach (var command in EvalCommands.Create())
 {
     root.Subcommands.Add(command);
 }
