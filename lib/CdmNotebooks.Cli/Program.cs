@@ -5,7 +5,14 @@ var root = new RootCommand(
     "cdm — Compartmentalized Diffusion Models workbench: data, shard training, composition, protection and experiments.");
 
 // Each area of the tool contributes its commands from its own file under Commands/.
-foreach (var command in DataCommands.Create())
+IEnumerable<Command>[] areas =
+[
+    DataCommands.Create(),
+    TrainCommands.Create(),
+    EvalCommands.Create(),
+    ReproduceCommands.Create(),
+];
+foreach (var command in areas.SelectMany(a => a))
 {
     root.Subcommands.Add(command);
 }
@@ -16,7 +23,7 @@ try
     return await root.Parse(args).InvokeAsync(configuration);
 }
 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or CdmNotebooks.Data.DataFormatException
-                               or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+                               or CdmNotebooks.Diffusion.CheckpointException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
 {
     // Bad input is reported as one clear message (what, where, how to fix), not a stack trace.
     Console.Error.WriteLine($"cdm: {ex.Message}");

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: set-up (idempotent), dataset verification, split verification, then the reproductions for a profile.
+#   bash environment/main.sh                 # CDM_PROFILE=smoke by default; CDM_PROFILE=standard for the full reproduction
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bash "$here/setup.sh"
+echo; echo "== cdm data check"
+"$here/cdm" data check
+echo; echo "== cdm split --verify"
+"$here/cdm" split --verify

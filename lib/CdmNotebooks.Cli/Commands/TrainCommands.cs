@@ -1,0 +1,46 @@
+using System.CommandLine;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Runtime;
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Cli.Commands;
+
+/// <summary>`cdm train`, `cdm sample` and `cdm bench`: one shard's training as an independent process, image grids from checkpoints, throughput.</summary>
+internal static class TrainCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return Bench();
+    }
+
+    private static Command Bench()
+    {
+        var profiles = new Option<string[]>("--profile") { Description = "Profiles to measure (smoke, standard, paper).", DefaultValueFactory = _ => ["smoke", "standard"], AllowMultipleArgumentsPerToken = true };
+        var trainSteps = new Option<int>("--train-steps") { Description = "Measured training steps per profile (after one warm-up step).", DefaultValueFactory = _ => 5 };
+        var sampleBatch = new Option<int>("--sample-batch") { Description = "Sampling batch size.", DefaultValueFactory = _ => 64 };
+        var sampleSteps = new Option<int>("--sample-steps") { Description = "DDIM steps per sample.", DefaultValueFactory = _ => 20 };
+        var device = new Option<string?>("--device") { Description = $"cpu | cuda | cuda:N (default: {TorchDevice.EnvironmentVariable} or cuda if available, else cpu)." };
+        var command = new Command("bench", "Measure matmul FLOP/s and each profile's training and sampling images/s and FLOP fraction on this machine.")
+        {
+            profiles, trainSteps, sampleBatch, sampleSteps, device,
+        };
+        command.SetAction(parse =>
+        {
+            var d = TorchDevice.Resolve(parse.GetValue(device));
+            Console.WriteLine($"device {d.type}, torch threads {get_num_threads()}");
+            var matmul = DiffusionBenchmark.MatmulFlopsPerSecond(device: d);
+            Console.WriteLine($"matmul fp32 1024x1024: {matmul / 1e9:F1} GFLOP/s");
+            Console.WriteLine("profile    params   fwd MFLOP/img  train batch  train img/s  train GFLOP/s  fraction  sample batch x steps  sample img/s");
+            foreach (var name in parse.GetValue(profiles)!)
+            {
+                var r = DiffusionBenchmark.Run(ModelProfiles.Get(name), matmul, parse.GetValue(trainSteps), parse.GetValue(sampleBatch), parse.GetValue(sampleSteps), d);
+                Console.WriteLine(
+                    $"{r.Profile,-9} {r.Parameters,8:N0} {r.ForwardFlopsPerImage / 1e6,14:F1} {r.TrainBatch,12} {r.TrainImagesPerSecond,12:F1} " +
+                    $"{r.TrainFlopsPerSecond / 1e9,14:F2} {r.TrainFlopFraction,9:P1} {r.SampleBatch,13} x {r.SampleSteps,-5} {r.SampleImagesPerSecond,13:F2}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,213 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace CdmNotebooks.Diffusion;
+
+/// <summary>Conditional UNet for small square images: sinusoidal time embedding, residual blocks, GroupNorm, optional low-resolution self-attention, class (with null class) and embedding-vector conditioning.</summary>
+public sealed class UNet : Module
+{
+    private readonly Conv2d inputConv;
+    private readonly Linear timeLinear1;
+    private readonly Linear timeLinear2;
+    private readonly Embedding? classEmbedding;
+    private readonly Linear? vectorEmbedding;
+    private readonly ModuleList<ResBlock> downBlocks = new();
+    private readonly ModuleList<Module<Tensor, Tensor>> downAttention = new();
+    private readonly ModuleList<Conv2d> downsamplers = new();
+    private readonly ResBlock middle1;
+    private readonly SelfAttention? middleAttention;
+    private readonly ResBlock middle2;
+    private readonly ModuleList<ResBlock> upBlocks = new();
+    private readonly ModuleList<Module<Tensor, Tensor>> upAttention = new();
+    private readonly ModuleList<Conv2d> upsamplers = new();
+    private readonly GroupNorm outputNorm;
+    private readonly Conv2d outputConv;
+    private readonly int _baseChannels;
+
+    /// <summary>Builds the network described by <paramref name="config"/> with parameters drawn from torch's global generator (seed it first for reproducibility).</summary>
+    public UNet(UNetConfig config)
+        : base(nameof(UNet))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        _baseChannels = config.BaseChannels;
+        var flops = new FlopCounter();
+        var embDim = 4 * config.BaseChannels;
+        var groups = config.NormGroups;
+        timeLinear1 = Linear(config.BaseChannels, embDim);
+        timeLinear2 = Linear(embDim, embDim);
+        flops.Linear(config.BaseChannels, embDim);
+        flops.Linear(embDim, embDim);
+        if (config.ClassCount > 0)
+        {
+            classEmbedding = Embedding(config.ClassCount + 1, embDim);
+        }
+
+        if (config.EmbeddingDim > 0)
+        {
+            vectorEmbedding = Linear(config.EmbeddingDim, embDim);
+            flops.Linear(config.EmbeddingDim, embDim);
+        }
+
+        inputConv = Conv2d(config.ImageChannels, config.BaseChannels, 3, padding: 1);
+        var resolution = config.ImageSize;
+        flops.Conv(config.ImageChannels, config.BaseChannels, 3, resolution);
+
+        var skipChannels = new Stack<int>();
+        skipChannels.Push(config.BaseChannels);
+        var channels = config.BaseChannels;
+        var levels = config.ChannelMultipliers.Length;
+        for (var level = 0; level < levels; level++)
+        {
+            var outChannels = config.BaseChannels * config.ChannelMultipliers[level];
+            for (var r = 0; r < config.ResBlocksPerLevel; r++)
+            {
+                downBlocks.Add(new ResBlock(channels, outChannels, embDim, groups, config.Dropout, resolution, flops));
+                downAttention.Add(MaybeAttention(config, outChannels, resolution, flops));
+                channels = outChannels;
+                skipChannels.Push(channels);
+            }
+
+            if (level < levels - 1)
+            {
+                downsamplers.Add(Conv2d(channels, channels, 3, stride: 2, padding: 1));
+                resolution /= 2;
+                flops.Conv(channels, channels, 3, resolution);
+                skipChannels.Push(channels);
+            }
+        }
+
+        middle1 = new ResBlock(channels, channels, embDim, groups, config.Dropout, resolution, flops);
+        middleAttention = config.AttentionResolutions.Contains(resolution)
+            ? new SelfAttention(channels, config.AttentionHeads, groups, resolution, flops)
+            : null;
+        middle2 = new ResBlock(channels, channels, embDim, groups, config.Dropout, resolution, flops);
+
+        for (var level = levels - 1; level >= 0; level--)
+        {
+            var outChannels = config.BaseChannels * config.ChannelMultipliers[level];
+            for (var r = 0; r <= config.ResBlocksPerLevel; r++)
+            {
+                upBlocks.Add(new ResBlock(channels + skipChannels.Pop(), outChannels, embDim, groups, config.Dropout, resolution, flops));
+                upAttention.Add(MaybeAttention(config, outChannels, resolution, flops));
+                channels = outChannels;
+            }
+
+            if (level > 0)
+            {
+                resolution *= 2;
+                upsamplers.Add(Conv2d(channels, channels, 3, padding: 1));
+                flops.Conv(channels, channels, 3, resolution);
+            }
+        }
+
+        outputNorm = GroupNorm(groups, channels);
+        outputConv = Conv2d(channels, config.ImageChannels, 3, padding: 1);
+        flops.Conv(channels, config.ImageChannels, 3, resolution);
+        ForwardFlopsPerSample = flops.Total;
+        RegisterComponents();
+    }
+
+    /// <summary>The architecture.</summary>
+    public UNetConfig Config { get; }
+
+    /// <summary>Multiply-add FLOPs (2 per MAC) of one forward pass per sample, counted analytically over convolutions, linear layers and attention products (norms and activations excluded).</summary>
+    public long ForwardFlopsPerSample { get; }
+
+    /// <summary>Number of trainable parameters.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>Network output for noisy <paramref name="x"/> [B,C,H,W] at timesteps <paramref name="t"/> [B]; labels [B] with -1 = null class; embedding [B,D] (zeros = null).</summary>
+    public Tensor Forward(Tensor x, Tensor t, Tensor? classLabels, Tensor? embedding)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(t);
+        if (x.dim() != 4 || x.shape[1] != Config.ImageChannels || x.shape[2] != Config.ImageSize || x.shape[3] != Config.ImageSize)
+        {
+            throw new ArgumentException(
+                $"UNet expects x shaped [B,{Config.ImageChannels},{Config.ImageSize},{Config.ImageSize}]; got [{string.Join(",", x.shape)}].", nameof(x));
+        }
+
+        if (embedding is not null && vectorEmbedding is null)
+        {
+            throw new ArgumentException("This UNet was built without embedding conditioning (EmbeddingDim = 0) but an embedding was given.", nameof(embedding));
+        }
+
+        using var scope = NewDisposeScope();
+        var emb = timeLinear2.forward(functional.silu(timeLinear1.forward(TimestepEmbedding(t, _baseChannels))));
+        if (classEmbedding is not null)
+        {
+            var labels = classLabels is null
+                ? full(x.shape[0], (long)Config.ClassCount, ScalarType.Int64, x.device)
+                : where(classLabels.lt(0), full_like(classLabels, Config.ClassCount), classLabels);
+            emb = emb + classEmbedding.forward(labels);
+        }
+
+        if (vectorEmbedding is not null && embedding is not null)
+        {
+            emb = emb + vectorEmbedding.forward(embedding);
+        }
+
+        var h = inputConv.forward(x);
+        var skips = new Stack<Tensor>();
+        skips.Push(h);
+        var block = 0;
+        var levels = Config.ChannelMultipliers.Length;
+        for (var level = 0; level < levels; level++)
+        {
+            for (var r = 0; r < Config.ResBlocksPerLevel; r++, block++)
+            {
+                h = downAttention[block].forward(downBlocks[block].forward(h, emb));
+                skips.Push(h);
+            }
+
+            if (level < levels - 1)
+            {
+                h = downsamplers[level].forward(h);
+                skips.Push(h);
+            }
+        }
+
+        h = middle1.forward(h, emb);
+        if (middleAttention is not null)
+        {
+            h = middleAttention.forward(h);
+        }
+
+        h = middle2.forward(h, emb);
+        block = 0;
+        var up = 0;
+        for (var level = levels - 1; level >= 0; level--)
+        {
+            for (var r = 0; r <= Config.ResBlocksPerLevel; r++, block++)
+            {
+                h = upAttention[block].forward(upBlocks[block].forward(cat([h, skips.Pop()], 1), emb));
+            }
+
+            if (level > 0)
+            {
+                h = upsamplers[up++].forward(functional.interpolate(h, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest));
+            }
+        }
+
+        return outputConv.forward(functional.silu(outputNorm.forward(h))).MoveToOuterDisposeScope();
+    }
+
+    private static Module<Tensor, Tensor> MaybeAttention(UNetConfig config, int channels, int resolution, FlopCounter flops) =>
+        config.AttentionResolutions.Contains(resolution)
+            ? new SelfAttention(channels, config.AttentionHeads, config.NormGroups, resolution, flops)
+            : Identity();
+
+    /// <summary>Sinusoidal embedding of integer timesteps (Vaswani et al. 2017), as in DDPM.</summary>
+    private static Tensor TimestepEmbedding(Tensor t, int dim)
+    {
+        var half = dim / 2;
+        var frequencies = exp(arange(half, ScalarType.Float32, t.device) * (-Math.Log(10000.0) / half));
+        var args = t.to(ScalarType.Float32).unsqueeze(1) * frequencies.unsqueeze(0);
+        var embedding = cat([cos(args), sin(args)], 1);
+        return dim % 2 == 1 ? functional.pad(embedding, [0, 1]) : embedding;
+    }
+}

@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using CdmNotebooks.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Diffusion;
+
+/// <summary>Trains one UNet on one data subset (a shard or everything) with AdamW, EMA, gradient clipping, warm-up and class dropout; checkpoints atomically and resumes bit-exactly.</summary>
+public sealed class DiffusionTrainer : IDisposable
+{
+    private readonly TrainingData _data;
+    private readonly Device _device;
+    private readonly PredictionConverter _converter;
+    private readonly AdamW _optimizer;
+    private readonly Action<string>? _log;
+
+    /// <summary>Creates a trainer; when <paramref name="checkpointDirectory"/> holds checkpoints of the same configuration and data, resumes from the newest valid one.</summary>
+    public DiffusionTrainer(TrainingConfig config, TrainingData data, string? checkpointDirectory = null, Device? device = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        config.Validate();
+        if (data.Images.shape[1] != config.Model.ImageChannels || data.Images.shape[2] != config.Model.ImageSize || data.Images.shape[3] != config.Model.ImageSize)
+        {
+            throw new ArgumentException(
+                $"Training images are [{string.Join(",", data.Images.shape)}] but the model expects [N,{config.Model.ImageChannels},{config.Model.ImageSize},{config.Model.ImageSize}].", nameof(data));
+        }
+
+        Config = config;
+        _data = data;
+        _device = device ?? TorchDevice.Default;
+        _log = log;
+        CheckpointDirectory = checkpointDirectory;
+        Schedule = config.CreateSchedule();
+        _converter = new PredictionConverter(Schedule);
+
+        // Initialization draws from the global generator: seed it so weights depend only on the configuration.
+        manual_seed(config.Seed);
+        Model = new UNet(config.Model);
+        Ema = new UNet(config.Model);
+        Model.to(_device);
+        Ema.to(_device);
+        CopyWeights(Model, Ema);
+        Ema.eval();
+        foreach (var p in Ema.parameters())
+        {
+            p.requires_grad = false;
+        }
+
+        _optimizer = optim.AdamW(Model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
+        if (checkpointDirectory is not null)
+        {
+            TryResume(checkpointDirectory);
+        }
+    }
+
+    /// <summary>The immutable configuration.</summary>
+    public TrainingConfig Config { get; }
+
+    /// <summary>The schedule the network is trained on.</summary>
+    public NoiseSchedule Schedule { get; }
+
+    /// <summary>The trained network (raw weights).</summary>
+    public UNet Model { get; }
+
+    /// <summary>The exponential moving average of the weights (what sampling should use).</summary>
+    public UNet Ema { get; }
+
+    /// <summary>Optimizer steps completed so far (nonzero after resuming).</summary>
+    public int Step { get; private set; }
+
+    /// <summary>Loss of the most recent step (NaN before the first).</summary>
+    public double LastLoss { get; private set; } = double.NaN;
+
+    /// <summary>Where checkpoints go (null = no checkpoints).</summary>
+    public string? CheckpointDirectory { get; }
+
+    /// <summary>Path of the newest checkpoint written or resumed from.</summary>
+    public string? LatestCheckpoint { get; private set; }
+
+    /// <summary>Analytic training FLOPs per image: forward + backward ~ 3x forward.</summary>
+    public long TrainFlopsPerImage => 3 * Model.ForwardFlopsPerSample;
+
+    /// <summary>A denoiser over the EMA weights (shares them; no copy).</summary>
+    public UNetDenoiser EmaDenoiser() => new(Ema, Schedule);
+
+    /// <summary>Trains until <see cref="TrainingConfig.TrainSteps"/> (or <paramref name="untilStep"/>); on cancellation finishes the current step, checkpoints and throws.</summary>
+    public void Train(Action<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, int? untilStep = null)
+    {
+        var target = Math.Min(untilStep ?? Config.TrainSteps, Config.TrainSteps);
+        var clock = Stopwatch.StartNew();
+        var startStep = Step;
+        Model.train();
+        while (Step < target)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                SaveCheckpoint();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            LastLoss = TrainStep();
+            Step++;
+            if (Step % Config.CheckpointEvery == 0 || Step == Config.TrainSteps)
+            {
+                SaveCheckpoint();
+            }
+
+            var done = Step - startStep;
+            var perStep = clock.Elapsed / done;
+            progress?.Invoke(new TrainingProgress(
+                Step, Config.TrainSteps, LastLoss, done * (double)Config.BatchSize / clock.Elapsed.TotalSeconds, clock.Elapsed, perStep * (Config.TrainSteps - Step)));
+        }
+
+        if (Step < Config.TrainSteps && Step % Config.CheckpointEvery != 0)
+        {
+            SaveCheckpoint();
+        }
+    }
+
+    /// <summary>One optimizer step on a batch drawn from the step's own generator; returns the loss.</summary>
+    public double TrainStep()
+    {
+        using var scope = NewDisposeScope();
+        // Every random draw of step k comes from a generator seeded by (seed, k): resuming at k needs no stored generator state.
+        var generator = new Generator((ulong)StepSeed(Config.Seed, Step));
+        manual_seed(StepSeed(Config.Seed ^ 0x5DEECE66DL, Step)); // dropout layers use the global generator
+        var batch = Config.BatchSize;
+        var indices = randint(_data.Count, [batch], generator: generator, dtype: ScalarType.Int64);
+        var x0 = _data.Images.index_select(0, indices).to(_device);
+        var labels = _data.Labels.index_select(0, indices);
+        var t = randint(Schedule.Steps, [batch], generator: generator, dtype: ScalarType.Int64);
+        var eps = randn(x0.shape, generator: generator);
+        var drop = rand([batch], generator: generator).lt(Config.ClassDropout);
+        labels = where(drop, full_like(labels, Conditioning.Unconditional), labels).to(_device);
+        t = t.to(_device);
+        eps = eps.to(_device);
+
+        var xt = _converter.AddNoise(x0, t, eps);
+        var output = Model.Forward(xt, t, Config.Model.ClassCount > 0 ? labels : null, null);
+        var loss = nn.functional.mse_loss(output, _converter.Target(Config.Model.Prediction, x0, t, eps));
+        _optimizer.zero_grad();
+        loss.backward();
+        nn.utils.clip_grad_norm_(Model.parameters(), Config.GradClipNorm);
+        var lr = Config.LearningRate * Math.Min(1.0, (Step + 1.0) / Math.Max(1, Config.WarmupSteps));
+        foreach (var group in _optimizer.ParamGroups)
+        {
+            group.LearningRate = lr;
+        }
+
+        _optimizer.step();
+        UpdateEma();
+        return loss.item<float>();
+    }
+
+    /// <summary>Writes a checkpoint for the current step and keeps only it and the previous one.</summary>
+    public string? SaveCheckpoint()
+    {
+        if (CheckpointDirectory is null)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(CheckpointDirectory, Checkpoint.FileName(Step));
+        Checkpoint.Save(path, new CheckpointHeader(1, Step, Config, _data.Identity, DateTime.UtcNow, LastLoss), Model, Ema, _optimizer);
+        LatestCheckpoint = path;
+        // Keep the previous good checkpoint so a crash while writing the next one can never leave zero usable files.
+        foreach (var old in Checkpoint.List(CheckpointDirectory).Skip(2))
+        {
+            File.Delete(old);
+        }
+
+        return path;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        Model.Dispose();
+        Ema.Dispose();
+    }
+
+    private void TryResume(string directory)
+    {
+        foreach (var path in Checkpoint.List(directory))
+        {
+            try
+            {
+                var header = Checkpoint.Restore(path, Config, _data.Identity, Model, Ema, _optimizer);
+                Step = header.Step;
+                LastLoss = header.LastLoss;
+                LatestCheckpoint = path;
+                _log?.Invoke($"Resumed from {path} at step {Step}.");
+                return;
+            }
+            catch (CheckpointException e) when (e.Kind == CheckpointErrorKind.Corrupt)
+            {
+                // A torn or damaged newest file: fall back to the previous good one.
+                _log?.Invoke($"Skipping unusable checkpoint: {e.Message}");
+            }
+        }
+    }
+
+    private void UpdateEma()
+    {
+        var decay = Math.Min(Config.EmaDecay, (1.0 + Step) / (10.0 + Step));
+        using var noGrad = no_grad();
+        foreach (var (ema, raw) in Ema.parameters().Zip(Model.parameters()))
+        {
+            ema.mul_(decay).add_(raw, alpha: 1.0 - decay);
+        }
+    }
+
+    private static void CopyWeights(UNet from, UNet to)
+    {
+        using var noGrad = no_grad();
+        foreach (var (target, source) in to.parameters().Zip(from.parameters()))
+        {
+            target.copy_(source);
+        }
+    }
+
+    /// <summary>SplitMix64 of (seed, step): decorrelated per-step seeds from one run seed.</summary>
+    private static long StepSeed(long seed, long step)
+    {
+        unchecked
+        {
+            var z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step + 1;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return (long)((z ^ (z >> 31)) & 0x7FFFFFFFFFFFFFFFUL);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Diffusion;
+
+/// <summary>The training input of one run: images [N,1,H,W] in [-1, 1], labels [N] int64 and the data identity; tensors stay owned by the caller.</summary>
+public sealed record TrainingData
+{
+    /// <summary>Creates and checks training data.</summary>
+    public TrainingData(Tensor images, Tensor labels, TrainingDataIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(identity);
+        if (images.dim() != 4 || images.shape[0] < 1)
+        {
+            throw new ArgumentException($"Training images must be a non-empty [N,C,H,W] tensor; got [{string.Join(",", images.shape)}].", nameof(images));
+        }
+
+        if (labels.dim() != 1 || labels.shape[0] != images.shape[0] || labels.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException($"Training labels must be int64 [N] with N = {images.shape[0]}; got {labels.dtype} [{string.Join(",", labels.shape)}].", nameof(labels));
+        }
+
+        Images = images;
+        Labels = labels;
+        Identity = identity;
+    }
+
+    /// <summary>Images [N,C,H,W] float32 in [-1, 1].</summary>
+    public Tensor Images { get; }
+
+    /// <summary>Class labels [N] int64.</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>What data this is (checked when resuming or loading).</summary>
+    public TrainingDataIdentity Identity { get; }
+
+    /// <summary>Number of images.</summary>
+    public long Count => Images.shape[0];
+}
