@@ -41,14 +41,15 @@ public sealed class ImageRouterMaintainer : IRouterMaintainer
     public void TrainClassifier(IReadOnlyList<IReadOnlyList<string>> shardIds, string path, CancellationToken cancellationToken)
     {
         var subsets = shardIds.Select(ids => _data.SelectIds(ids)).ToList();
+        var sets = subsets.Select(s => new RouterTrainingSet(s.Images, s.LabelTensor())).ToList();
         try
         {
-            var sets = subsets.Select(s => new RouterTrainingSet(s.Images, s.LabelTensor())).ToList();
             var network = RouterTrainer.TrainClassifier(sets, _schedule, _network with { Outputs = shardIds.Count }, _training, _device, cancellationToken: cancellationToken);
             network.save(path);
         }
         finally
         {
+            sets.ForEach(s => s.Labels?.Dispose());
             subsets.ForEach(s => s.Dispose());
         }
     }
