@@ -9,6 +9,7 @@ IEnumerable<Command>[] areas =
 [
     DataCommands.Create(),
     TrainCommands.Create(),
+    ComposeCommands.Create(),
     EvalCommands.Create(),
     ReproduceCommands.Create(),
 ];
