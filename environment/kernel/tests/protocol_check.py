@@ -106,7 +106,9 @@ def check_interrupt(manager, client):
         reply = shell_reply(client, msg_id, timeout=30)
         elapsed = time.perf_counter() - began
         expect(reply["status"] == "error" and reply["ename"] == "Interrupted", f"interrupting {label} ends the cell as Interrupted", reply)
-        expect(elapsed < 4.0, f"{label} stops within 4 s of the interrupt", f"{elapsed:.2f} s")
+        # The kernel abandons a cell that ignores the interrupt for 5 s and says so; these cells must stop by themselves.
+        expect("did not stop" not in reply["evalue"], f"{label} stops by itself rather than being abandoned", reply["evalue"])
+        expect(elapsed < 10.0, f"{label} ends within 10 s of the interrupt", f"{elapsed:.2f} s")
     reply, outputs = kernel_harness.execute(client, "before * 6")
     expect(result_text(outputs) == "42", "the kernel stays usable with its state after interrupts", outputs)
 
