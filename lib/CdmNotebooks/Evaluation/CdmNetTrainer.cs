@@ -38,12 +38,19 @@ public static class CdmNetTrainer
             throw new ArgumentException($"Targets must lie in 0..{config.Classes - 1} for a {config.Classes}-class CdmNet.", nameof(targets));
         }
 
+        var stepsPerEpoch = (int)((images.shape[0] + config.BatchSize - 1) / config.BatchSize);
+        if (stepsPerEpoch * config.Epochs < 10)
+        {
+            // The one-cycle schedule needs room for its warm-up and decay phases; a handful of steps yields NaN rates.
+            throw new ArgumentException(
+                $"{images.shape[0]} images x {config.Epochs} epochs at batch {config.BatchSize} give {stepsPerEpoch * config.Epochs} steps; at least 10 are needed. Raise Epochs or lower BatchSize.");
+        }
+
         var stopwatch = Stopwatch.StartNew();
         torch.manual_seed(config.Seed);
         var network = new CdmNet(config);
         network.train();
         var n = images.shape[0];
-        var stepsPerEpoch = (int)((n + config.BatchSize - 1) / config.BatchSize);
         using var optimizer = optim.AdamW(network.parameters(), config.MaxLearningRate, weight_decay: config.WeightDecay);
         var schedule = optim.lr_scheduler.OneCycleLR(optimizer, config.MaxLearningRate, total_steps: stepsPerEpoch * config.Epochs);
         using var generator = new Generator((ulong)config.Seed);
@@ -63,7 +70,14 @@ public static class CdmNetTrainer
                 loss.backward();
                 optimizer.step();
                 schedule.step();
-                lossSum += loss.item<float>();
+                var value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    throw new InvalidOperationException(
+                        $"CdmNet training diverged (loss {value}) at epoch {epoch + 1}, step {step + 1}. Lower MaxLearningRate or check the images for NaN.");
+                }
+
+                lossSum += value;
             }
 
             losses.Add(lossSum / stepsPerEpoch);

@@ -1,3 +1,4 @@
+using CdmNotebooks.Data;
 using static TorchSharp.torch;
 
 namespace CdmNotebooks.Evaluation;
@@ -18,6 +19,18 @@ public static class MemorizationProbe
 
     /// <summary>Ratio threshold 1/6, equivalent to Carlini et al.'s l &lt; 1/3 with alpha = 0.5.</summary>
     public const double DefaultThreshold = 1.0 / 6.0;
+
+    /// <summary>Runs the probe against a training set with its stable IDs (the shard a model was trained on, typically).</summary>
+    public static MemorizationReport Run(
+        Tensor generatedImages,
+        LabeledImages training,
+        IFeatureExtractor extractor,
+        int neighbours = DefaultNeighbours,
+        double threshold = DefaultThreshold)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return Run(generatedImages, training.Images, training.Ids, extractor, neighbours, threshold);
+    }
 
     /// <summary>Runs the probe in pixel space and in <paramref name="extractor"/>'s feature space.</summary>
     public static MemorizationReport Run(

@@ -1,4 +1,5 @@
 using SkiaSharp;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CdmNotebooks.Evaluation;
@@ -6,7 +7,7 @@ namespace CdmNotebooks.Evaluation;
 /// <summary>Reads generated samples for evaluation: a TorchSharp tensor file (.pt) or a folder of 28x28 PNGs, as [N,1,28,28] in [-1,1].</summary>
 public static class SampleImages
 {
-    /// <summary>Loads <paramref name="path"/>: a file saved with TorchSharp's <c>Tensor.save</c>, or a folder whose *.png files are read in ordinal name order.</summary>
+    /// <summary>Loads <paramref name="path"/>: a tensor file (<c>Tensor.save</c> / <c>torch.save</c>, or TorchSharp's <c>Tensor.Save</c>), or a folder whose *.png files are read in ordinal name order.</summary>
     public static Tensor Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -21,17 +22,7 @@ public static class SampleImages
         }
 
         using var scope = NewDisposeScope();
-        Tensor loaded;
-        try
-        {
-            loaded = Tensor.Load(path);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            throw new FormatException(
-                $"'{path}' is not a tensor file written by TorchSharp's Tensor.save ({ex.Message}). PyTorch pickles are not readable here; save with TorchSharp or export PNGs.", ex);
-        }
-
+        var loaded = ReadTensorFile(path);
         var images = loaded.dim() == 3 ? loaded.unsqueeze(1) : loaded;
         FeatureChecks.RequireImages(images, $"samples in '{path}'");
         images = images.to(ScalarType.Float32);
@@ -44,6 +35,29 @@ public static class SampleImages
         }
 
         return images.MoveToOuterDisposeScope();
+    }
+
+    private static Tensor ReadTensorFile(string path)
+    {
+        // Two writers are common: Tensor.save / torch.save (libtorch's own serialization) and TorchSharp's
+        // Tensor.Save(BinaryWriter) format; try the first, then the second, and report both failures.
+        try
+        {
+            return torch.load(path);
+        }
+        catch (Exception first) when (first is not OutOfMemoryException)
+        {
+            try
+            {
+                return Tensor.Load(path);
+            }
+            catch (Exception second) when (second is not OutOfMemoryException)
+            {
+                throw new FormatException(
+                    $"'{path}' is neither a libtorch tensor file (Tensor.save / torch.save) nor a TorchSharp Tensor.Save file " +
+                    $"({first.Message.Split('\n')[0]}; {second.Message.Split('\n')[0]}). Save the samples with TorchSharp or export PNGs.", second);
+            }
+        }
     }
 
     /// <summary>Reads one integer class per line (blank lines and '#' comments ignored) from <paramref name="path"/>.</summary>

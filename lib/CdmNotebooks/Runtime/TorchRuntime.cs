@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CdmNotebooks.Runtime;
@@ -9,6 +10,12 @@ public static class TorchRuntime
     public const string OneDnnIsaVariable = "DNNL_MAX_CPU_ISA";
 
     private static int _applied;
+
+    /// <summary>Applies the workarounds when the library loads, so every network (UNet, router, feature classifier) and every test gets them before oneDNN initializes.</summary>
+#pragma warning disable CA2255 // A library-level initializer is the point: oneDNN reads the variable once, at its first kernel.
+    [ModuleInitializer]
+    internal static void OnLibraryLoad() => ApplyWorkarounds();
+#pragma warning restore CA2255
 
     /// <summary>
     /// Caps oneDNN at AVX2 unless the user chose an ISA: with libtorch 2.10 (TorchSharp 0.107) on this AVX-512 EPYC, 3x3 convolution

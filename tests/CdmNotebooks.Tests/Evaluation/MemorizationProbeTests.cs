@@ -56,4 +56,18 @@ public sealed class MemorizationProbeTests
         Assert.Contains("one ID per row", Assert.Throws<ArgumentException>(
             () => MemorizationProbe.InSpace(randn(2, 4), randn(60, 4), Enumerable.Repeat("x", 59).ToList(), "f")).Message);
     }
+
+    [Fact]
+    public void RunProbesPixelAndFeatureSpaceOfImagesAgainstLabeledTrainingSet()
+    {
+        using var training = SyntheticImages.Create("fashion-mnist", "train", 120, 10, 21);
+        using var extractor = new CdmNetFeatureExtractor(new CdmNet(new CdmNetConfig("fashion-mnist", 10, Width: 4, FeatureDimension: 16)));
+        using var scope = NewDisposeScope();
+        var generated = training.Images.narrow(0, 5, 1);
+        var report = MemorizationProbe.Run(generated, training, extractor);
+        Assert.Equal(training.Ids[5], report.Pixel.Matches[0].NearestTrainingId);
+        Assert.True(report.Pixel.Matches[0].IsNearCopy);
+        Assert.Equal("CdmNet features (fashion-mnist)", report.Feature.Space);
+        Assert.Equal(0.0, report.Feature.Matches[0].NearestDistance, 6);
+    }
 }

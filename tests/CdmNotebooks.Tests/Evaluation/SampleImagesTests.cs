@@ -33,7 +33,7 @@ public sealed class SampleImagesTests : IDisposable
         var images = rand(5, 1, 28, 28) * 2 - 1;
         var good = Path.Combine(_dir, "good.pt");
         images.save(good);
-        Assert.True(SampleImages.Load(good).equal(images).item<bool>());
+        Assert.True(SampleImages.Load(good).eq(images).all().item<bool>());
 
         var bad = Path.Combine(_dir, "bytes.pt");
         (images.add(1) * 127.5).save(bad);
