@@ -1,7 +1,8 @@
 """Drives the CdmNotebooks C# kernel with Debian's jupyter_client and checks one protocol behaviour.
 
-usage: /usr/bin/python3 protocol_check.py --kernel-dll PATH --check NAME
-Prints PASS/FAIL lines and exits 0 only when every assertion of the check held.
+usage: /usr/bin/python3 protocol_check.py --kernel-dll PATH --check NAME[,NAME...]
+Several checks run in order on one kernel (shutdown, if given, must be last). Prints PASS/FAIL lines and exits 0 only
+when every assertion of every check held.
 """
 import argparse
 import os
@@ -106,7 +107,9 @@ def check_interrupt(manager, client):
         reply = shell_reply(client, msg_id, timeout=30)
         elapsed = time.perf_counter() - began
         expect(reply["status"] == "error" and reply["ename"] == "Interrupted", f"interrupting {label} ends the cell as Interrupted", reply)
-        expect(elapsed < 4.0, f"{label} stops within 4 s of the interrupt", f"{elapsed:.2f} s")
+        # The kernel abandons a cell that ignores the interrupt for 5 s and says so; these cells must stop by themselves.
+        expect("did not stop" not in reply["evalue"], f"{label} stops by itself rather than being abandoned", reply["evalue"])
+        expect(elapsed < 10.0, f"{label} ends within 10 s of the interrupt", f"{elapsed:.2f} s")
     reply, outputs = kernel_harness.execute(client, "before * 6")
     expect(result_text(outputs) == "42", "the kernel stays usable with its state after interrupts", outputs)
 
@@ -176,18 +179,25 @@ CHECKS = {
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kernel-dll", required=True)
-    parser.add_argument("--check", required=True, choices=sorted(CHECKS))
+    parser.add_argument("--check", required=True, help="comma-separated: " + ", ".join(sorted(CHECKS)))
     args = parser.parse_args()
+    checks = args.check.split(",")
+    unknown = [name for name in checks if name not in CHECKS]
+    if unknown or ("shutdown" in checks and checks[-1] != "shutdown"):
+        parser.error(f"unknown checks {unknown}, or shutdown not last: {checks}")
     manager, client, started = kernel_harness.start(args.kernel_dll)
     print(f"kernel ready in {started:.2f} s")
     try:
-        CHECKS[args.check](manager, client)
-    except CheckFailed as failure:
-        print(f"FAIL {args.check}: {failure}")
-        return 1
+        for name in checks:
+            print(f"check {name}")
+            try:
+                CHECKS[name](manager, client)
+            except CheckFailed as failure:
+                print(f"FAIL {name}: {failure}")
+                return 1
+            print(f"PASS {name}")
     finally:
         kernel_harness.stop(manager, client)
-    print(f"PASS {args.check}")
     return 0
 
 
