@@ -15,6 +15,8 @@ foreach (var command in TrainCommands.Create())
     root.Subcommands.Add(command);
 }
 
+foreach (var command in SceneCommands.Create()) root.Subcommands.Add(command);
+
 var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
 try
 {
