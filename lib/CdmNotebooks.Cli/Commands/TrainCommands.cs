@@ -10,8 +10,95 @@ internal static class TrainCommands
 {
     public static IEnumerable<Command> Create()
     {
+        yield return Train();
+        yield return Sample();
         yield return Bench();
     }
+
+    private static Command Train()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist | mnist10k | union.", Required = true };
+        var split = new Option<string>("--split") { Description = $"Split name (e.g. fashion-mnist-uniform-8), or '{TrainingDataSource.NoSplit}' for the whole train part.", DefaultValueFactory = _ => TrainingDataSource.NoSplit };
+        var shard = new Option<string>("--shard") { Description = "Shard index K, or 'all' (the union/paragon model).", DefaultValueFactory = _ => TrainingDataSource.AllShards };
+        var profile = new Option<string>("--profile") { Description = "smoke | standard | paper.", DefaultValueFactory = _ => "standard" };
+        var output = new Option<string>("--out") { Description = "Output directory; checkpoints go here and training resumes from the newest valid one.", Required = true };
+        var seed = new Option<long>("--seed") { Description = "Run seed (initialization and every per-step draw).", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int?>("--steps") { Description = "Override the profile's number of training steps." };
+        var device = DeviceOption();
+        var command = new Command("train", "Train one diffusion model on one shard as an independent process; resumes after being killed.")
+        {
+            dataset, split, shard, profile, output, seed, steps, device,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var d = TorchDevice.Resolve(parse.GetValue(device));
+            var config = ModelProfiles.Get(parse.GetValue(profile)!, seed: parse.GetValue(seed));
+            if (parse.GetValue(steps) is int s)
+            {
+                config = config with { TrainSteps = s };
+            }
+
+            var outDir = parse.GetValue(output)!;
+            using var data = TrainingDataSource.Load(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(shard)!);
+            Console.WriteLine($"training {config.Profile} on {data.Identity} ({data.Count:N0} images) on {d.type}, {get_num_threads()} threads -> {outDir}");
+            Directory.CreateDirectory(outDir);
+            CdmNotebooks.IO.AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), System.Text.Json.JsonSerializer.Serialize(config, Checkpoint.JsonOptions));
+            using var trainer = new DiffusionTrainer(config, data, outDir, d, Console.WriteLine);
+            Console.WriteLine($"UNet {trainer.Model.ParameterCount:N0} parameters, {trainer.Model.ForwardFlopsPerSample / 1e6:F1} MFLOP forward per image; starting at step {trainer.Step}/{config.TrainSteps}");
+            using var bar = new ShellProgressBar.ProgressBar(config.TrainSteps, "training", new ShellProgressBar.ProgressBarOptions { ProgressCharacter = '-', DisplayTimeInRealTime = false });
+            bar.Tick(trainer.Step);
+            trainer.Train(p => bar.Tick(p.Step,
+                $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F4}  {p.ImagesPerSecond:F1} img/s  ETA {p.EstimatedRemaining:hh\\:mm\\:ss}"), cancellationToken);
+            Console.WriteLine($"done: {trainer.LatestCheckpoint}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command Sample()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint file, or a training output directory (its newest checkpoint).", Required = true };
+        var classes = new Option<long[]>("--classes") { Description = "Class of each grid row (-1 = unconditional).", DefaultValueFactory = _ => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], AllowMultipleArgumentsPerToken = true };
+        var perClass = new Option<int>("--per-class") { Description = "Samples per class (grid columns).", DefaultValueFactory = _ => 8 };
+        var guidance = new Option<double>("--guidance") { Description = "Classifier-free guidance scale (1 = none).", DefaultValueFactory = _ => 2.0 };
+        var sampler = new Option<string>("--sampler") { Description = string.Join(" | ", SamplerFactory.Names), DefaultValueFactory = _ => "ddim" };
+        var eta = new Option<double>("--eta") { Description = "DDIM stochasticity (0 = deterministic).", DefaultValueFactory = _ => 0.0 };
+        var stepCount = new Option<int>("--steps") { Description = "Sampling steps.", DefaultValueFactory = _ => 50 };
+        var seed = new Option<ulong>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => 1UL };
+        var raw = new Option<bool>("--raw-weights") { Description = "Use the raw weights instead of the EMA." };
+        var output = new Option<string>("--out") { Description = "PNG file to write.", DefaultValueFactory = _ => "grid.png" };
+        var device = DeviceOption();
+        var command = new Command("sample", "Write an image grid PNG sampled from a checkpoint (one row per class).")
+        {
+            checkpoint, classes, perClass, guidance, sampler, eta, stepCount, seed, raw, output, device,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var d = TorchDevice.Resolve(parse.GetValue(device));
+            var path = parse.GetValue(checkpoint)!;
+            if (Directory.Exists(path))
+            {
+                path = Checkpoint.List(path).FirstOrDefault()
+                       ?? throw new CheckpointException(CheckpointErrorKind.Missing, path, "The directory holds no step-*.cdmckpt checkpoint.");
+            }
+
+            var denoiser = Checkpoint.LoadDenoiser(path, useEma: !parse.GetValue(raw), device: d);
+            var n = parse.GetValue(perClass);
+            var labelList = parse.GetValue(classes)!.SelectMany(c => Enumerable.Repeat(c, n)).ToArray();
+            using var labels = tensor(labelList, ScalarType.Int64, d);
+            var options = new SamplingOptions { Steps = parse.GetValue(stepCount), GuidanceScale = parse.GetValue(guidance), Device = d, ClipX0 = true };
+            using var images = SamplerFactory.Create(parse.GetValue(sampler)!, parse.GetValue(eta)).Sample(
+                denoiser, [labelList.Length, 1, denoiser.Network.Config.ImageSize, denoiser.Network.Config.ImageSize],
+                Conditioning.Classes(labels), new Generator(parse.GetValue(seed)), options, cancellationToken);
+            CdmNotebooks.Reporting.ImageGrid.SavePng(images, parse.GetValue(output)!, columns: n);
+            Console.WriteLine($"wrote {parse.GetValue(output)} ({labelList.Length} samples from {path})");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Option<string?> DeviceOption() =>
+        new("--device") { Description = $"cpu | cuda | cuda:N (default: {TorchDevice.EnvironmentVariable}, else cuda if available, else cpu)." };
 
     private static Command Bench()
     {
@@ -19,14 +106,22 @@ internal static class TrainCommands
         var trainSteps = new Option<int>("--train-steps") { Description = "Measured training steps per profile (after one warm-up step).", DefaultValueFactory = _ => 5 };
         var sampleBatch = new Option<int>("--sample-batch") { Description = "Sampling batch size.", DefaultValueFactory = _ => 64 };
         var sampleSteps = new Option<int>("--sample-steps") { Description = "DDIM steps per sample.", DefaultValueFactory = _ => 20 };
-        var device = new Option<string?>("--device") { Description = $"cpu | cuda | cuda:N (default: {TorchDevice.EnvironmentVariable} or cuda if available, else cpu)." };
+        var device = DeviceOption();
+        var qualitySeconds = new Option<double>("--quality-cpu-seconds") { Description = "Also train each width for this much process CPU time on Fashion-MNIST and report held-out denoising loss (0 = skip)." };
+        var widths = new Option<int[]>("--widths") { Description = "Base channel widths of the standard architecture compared by --quality-cpu-seconds.", DefaultValueFactory = _ => [16, 24, 32], AllowMultipleArgumentsPerToken = true };
         var command = new Command("bench", "Measure matmul FLOP/s and each profile's training and sampling images/s and FLOP fraction on this machine.")
         {
-            profiles, trainSteps, sampleBatch, sampleSteps, device,
+            profiles, trainSteps, sampleBatch, sampleSteps, device, qualitySeconds, widths,
         };
         command.SetAction(parse =>
         {
             var d = TorchDevice.Resolve(parse.GetValue(device));
+            if (parse.GetValue(qualitySeconds) > 0)
+            {
+                CompareWidths(parse.GetValue(widths)!, parse.GetValue(qualitySeconds), d);
+                return 0;
+            }
+
             Console.WriteLine($"device {d.type}, torch threads {get_num_threads()}");
             var matmul = DiffusionBenchmark.MatmulFlopsPerSecond(device: d);
             Console.WriteLine($"matmul fp32 1024x1024: {matmul / 1e9:F1} GFLOP/s");
@@ -42,5 +137,24 @@ internal static class TrainCommands
             return 0;
         });
         return command;
+    }
+
+    private static void CompareWidths(int[] widths, double cpuSeconds, Device device)
+    {
+        using var train = TrainingDataSource.Load("fashion-mnist", TrainingDataSource.NoSplit, TrainingDataSource.AllShards);
+        using var test = CdmNotebooks.Data.DatasetCatalog.Load("fashion-mnist", "test");
+        using var validationImages = test.Images.narrow(0, 0, 1000);
+        using var allLabels = test.LabelTensor();
+        using var validationLabels = allLabels.narrow(0, 0, 1000);
+        Console.WriteLine($"quality per CPU time: standard architecture at each width, {cpuSeconds} s process CPU, held-out loss on 1000 Fashion-MNIST test images");
+        Console.WriteLine("width  params     fwd MFLOP/img  steps  images  held-out loss");
+        foreach (var width in widths)
+        {
+            var standard = ModelProfiles.Get("standard");
+            var config = standard with { Model = standard.Model with { BaseChannels = width } };
+            var (steps, loss) = DiffusionBenchmark.QualityPerCpuTime(config, train, validationImages, validationLabels, cpuSeconds, device);
+            using var probe = new UNet(config.Model);
+            Console.WriteLine($"{width,5} {probe.ParameterCount,9:N0} {probe.ForwardFlopsPerSample / 1e6,14:F1} {steps,6} {steps * config.BatchSize,7} {loss,14:F4}");
+        }
     }
 }
