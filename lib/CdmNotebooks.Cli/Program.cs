@@ -12,13 +12,12 @@ IEnumerable<Command>[] areas =
     ComposeCommands.Create(),
     EvalCommands.Create(),
     ReproduceCommands.Create(),
+    SceneCommands.Create(),
 ];
 foreach (var command in areas.SelectMany(a => a))
 {
     root.Subcommands.Add(command);
 }
-
-foreach (var command in SceneCommands.Create()) root.Subcommands.Add(command);
 
 var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
 try

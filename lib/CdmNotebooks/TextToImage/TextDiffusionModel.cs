@@ -16,7 +16,6 @@ public sealed class TextDiffusionModel : IDisposable
         Converter = new PredictionConverter(Schedule);
         manual_seed(config.Seed);
         Unet = new UNet(config.Model);
-        ResetGroupNorms(Unet);
         Encoder = new TextEncoder(config.Encoder);
     }
 
@@ -64,22 +63,6 @@ public sealed class TextDiffusionModel : IDisposable
         var xt = Converter.AddNoise(images, t, eps);
         var output = Output(xt, t, dropped, context);
         return nn.functional.mse_loss(output, Converter.Target(Unet.Config.Prediction, images, t, eps)).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Sets every GroupNorm's affine weight to 1 and bias to 0.</summary>
-    /// <remarks>TorchSharp 0.107's managed GroupNorm allocates weight and bias with torch.empty and never initializes them
-    /// (garbage, sometimes NaN); PyTorch's defaults are ones and zeros. Remove once the UNet or TorchSharp does this itself.</remarks>
-    internal static void ResetGroupNorms(TorchSharp.torch.nn.Module module)
-    {
-        using var noGrad = no_grad();
-        foreach (var (_, child) in module.named_modules())
-        {
-            if (child is TorchSharp.Modules.GroupNorm norm)
-            {
-                norm.weight?.fill_(1.0);
-                norm.bias?.zero_();
-            }
-        }
     }
 
     /// <inheritdoc />
