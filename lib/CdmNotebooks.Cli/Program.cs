@@ -12,6 +12,7 @@ IEnumerable<Command>[] areas =
     ComposeCommands.Create(),
     EvalCommands.Create(),
     ReproduceCommands.Create(),
+    SceneCommands.Create(),
 ];
 foreach (var command in areas.SelectMany(a => a))
 {

@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.TextToImage;
+
+/// <summary>Full training of a text-conditioned model (UNet and text encoder jointly, AdamW, caption dropout): the monolithic model, a full shard model, or the frozen base of prompt tuning.</summary>
+public static class TextDiffusionTrainer
+{
+    /// <summary>Trains a fresh model of <paramref name="config"/> on <paramref name="images"/> [N,1,S,S] with one caption each; <paramref name="progress"/> gets (step, loss).</summary>
+    public static TextDiffusionModel Train(TextDiffusionConfig config, Tensor images, IReadOnlyList<string> captions, Action<int, double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(captions);
+        if (images.shape[0] != captions.Count)
+        {
+            throw new ArgumentException($"Got {images.shape[0]} images and {captions.Count} captions; pass one caption per image.", nameof(captions));
+        }
+
+        var model = new TextDiffusionModel(config);
+        using var tokens = SceneTokenizer.Encode(captions).to(ScalarType.Float32);
+        using var optimizer = optim.AdamW(model.Parameters(), lr: config.LearningRate, weight_decay: 1e-4);
+        using var generator = new Generator((ulong)config.Seed);
+        model.Unet.train();
+        model.Encoder.train();
+        for (var step = 0; step < config.TrainSteps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var index = randint(images.shape[0], [config.BatchSize], generator: generator, dtype: ScalarType.Int64);
+            var conditioning = Diffusion.Conditioning.Embeddings(tokens.index_select(0, index));
+            var loss = model.Loss(images.index_select(0, index), conditioning, generator, config.CaptionDropout);
+            optimizer.zero_grad();
+            loss.backward();
+            nn.utils.clip_grad_norm_(model.Parameters(), 1.0);
+            optimizer.step();
+            progress?.Invoke(step + 1, loss.item<float>());
+        }
+
+        model.Unet.eval();
+        model.Encoder.eval();
+        return model;
+    }
+}
