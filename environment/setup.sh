@@ -50,6 +50,6 @@ dotnet build "$root/CdmNotebooks.sln" -c "$configuration" -nologo -v:q -clp:Erro
 # 4. Jupyter kernelspec for the C# kernel (when the kernel project is present).
 if [ -f "$here/install-kernel.sh" ]; then
     log "jupyter: registering the CdmNotebooks C# kernel"
-    CDM_CONFIGURATION="$configuration" bash "$here/install-kernel.sh"
+    CDM_CONFIGURATION="$configuration" bash "$here/install-kernel.sh" --no-build
 fi
 log "setup complete"

@@ -26,4 +26,30 @@ internal static class CliProgress
     /// <summary>Creates a determinate bar for <paramref name="total"/> ticks, or null when output is redirected.</summary>
     public static ProgressBar? Bar(int total, string label) =>
         Interactive ? new ProgressBar(total, label, new ProgressBarOptions { ProgressCharacter = '─', CollapseWhenFinished = false, DisplayTimeInRealTime = true }) : null;
+
+    /// <summary>A training-progress callback: a live bar on a terminal, a line every 10% when output is redirected.</summary>
+    public static Action<CdmNotebooks.Diffusion.TrainingProgress> TrainingReporter()
+    {
+        ProgressBar? bar = null;
+        var lastDecile = -1;
+        return p =>
+        {
+            var message = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} {p.ImagesPerSecond:F0} img/s ETA {p.EstimatedRemaining:hh\\:mm\\:ss}";
+            if (Interactive)
+            {
+                bar ??= new ProgressBar(p.TotalSteps, "training", new ProgressBarOptions { ProgressCharacter = '─', CollapseWhenFinished = true });
+                bar.Tick(p.Step, message);
+                if (p.Step >= p.TotalSteps)
+                {
+                    bar.Dispose();
+                    bar = null;
+                }
+            }
+            else if (p.Step * 10 / Math.Max(1, p.TotalSteps) is var decile && decile != lastDecile)
+            {
+                lastDecile = decile;
+                Console.WriteLine("  " + message);
+            }
+        };
+    }
 }

@@ -5,12 +5,15 @@ var root = new RootCommand(
     "cdm — Compartmentalized Diffusion Models workbench: data, shard training, composition, protection and experiments.");
 
 // Each area of the tool contributes its commands from its own file under Commands/.
-foreach (var command in DataCommands.Create())
-{
-    root.Subcommands.Add(command);
-}
-
-foreach (var command in TrainCommands.Create())
+IEnumerable<Command>[] areas =
+[
+    DataCommands.Create(),
+    TrainCommands.Create(),
+    ComposeCommands.Create(),
+    EvalCommands.Create(),
+    ReproduceCommands.Create(),
+];
+foreach (var command in areas.SelectMany(a => a))
 {
     root.Subcommands.Add(command);
 }

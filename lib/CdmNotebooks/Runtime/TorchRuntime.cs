@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace CdmNotebooks.Runtime;
@@ -6,6 +7,12 @@ namespace CdmNotebooks.Runtime;
 public static class TorchRuntime
 {
     private static int _applied;
+
+    /// <summary>Applies the workarounds when the library loads, so every network (UNet, router, feature classifier) and every test gets them before oneDNN initializes.</summary>
+#pragma warning disable CA2255 // A library-level initializer is the point: oneDNN reads the variable once, at its first kernel.
+    [ModuleInitializer]
+    internal static void OnLibraryLoad() => ApplyWorkarounds();
+#pragma warning restore CA2255
 
     /// <summary>True when oneDNN (mkldnn) kernels were switched off by <see cref="ApplyWorkarounds"/>.</summary>
     public static bool OneDnnDisabled { get; private set; }

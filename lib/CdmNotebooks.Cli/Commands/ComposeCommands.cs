@@ -1,0 +1,380 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using CdmNotebooks.Composition;
+using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Experiments;
+using CdmNotebooks.IO;
+using CdmNotebooks.Protection;
+using CdmNotebooks.Reporting;
+using CdmNotebooks.Runtime;
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Cli.Commands;
+
+/// <summary>`cdm compose sample|bench`, `cdm attribute`, `cdm forget`, `cdm shard add`, `cdm router train`: registry-backed composition and data protection.</summary>
+internal static class ComposeCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        var compose = new Command("compose", "Sample from a composition of registered shards (honouring a user's entitlements), or benchmark sparse composition.");
+        compose.Subcommands.Add(Sample());
+        compose.Subcommands.Add(Bench());
+        yield return compose;
+        yield return Attribute();
+        yield return Forget();
+        var shard = new Command("shard", "Shard registry maintenance.");
+        shard.Subcommands.Add(AddShard());
+        yield return shard;
+        var router = new Command("router", "Trained routers of a registry.");
+        router.Subcommands.Add(TrainRouter());
+        yield return router;
+    }
+
+    private sealed class CompositionOptionsSet
+    {
+        public Option<string?> Registry { get; } = new("--registry") { Description = "Registry folder (default: $CDM_REGISTRY or <cache>/registry)." };
+        public Option<string> Router { get; } = new("--router") { Description = "Router kind: naive, classifier, compartmentalized or ito.", DefaultValueFactory = _ => RouterKinds.Ito };
+        public Option<string?> RouterName { get; } = new("--router-name") { Description = "Registered router (name or name@vN) for trained kinds; default: the only active one of the kind." };
+        public Option<string[]> Shards { get; } = new("--shards") { Description = "Shard names (default: all active / all the router covers).", AllowMultipleArgumentsPerToken = true };
+        public Option<string?> User { get; } = new("--user") { Description = "Compose for this user: only shards the policy entitles them to are opened." };
+        public Option<string?> Policy { get; } = new("--policy") { Description = "Entitlements policy JSON (default: <registry>/entitlements.json)." };
+        public Option<int> Count { get; } = new("--count") { Description = "Number of samples.", DefaultValueFactory = _ => 16 };
+        public Option<int?> Class { get; } = new("--class") { Description = "Class label for every sample (default: classes 0..9 in turn)." };
+        public Option<string> Sampler { get; } = new("--sampler") { Description = "ddpm (needed for Ito weights), ddim or dpm++2m.", DefaultValueFactory = _ => "ddpm" };
+        public Option<int> Steps { get; } = new("--steps") { Description = "Sampling steps.", DefaultValueFactory = _ => 50 };
+        public Option<int> Seed { get; } = new("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => 0 };
+        public Option<double> Threshold { get; } = new("--sparse-threshold") { Description = "Evaluate a shard for a sample only when its weight is at least this (0 = dense).", DefaultValueFactory = _ => 0 };
+        public Option<int> TopK { get; } = new("--top-k") { Description = "Evaluate at most this many shards per sample (0 = all).", DefaultValueFactory = _ => 0 };
+        public Option<string?> Device { get; } = new("--device") { Description = "cpu | cuda | cuda:N." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Registry, Router, RouterName, Shards, User, Policy, Count, Class, Sampler, Steps, Seed, Threshold, TopK, Device })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public ShardRegistry OpenRegistry(ParseResult parse) => new(parse.GetValue(Registry) ?? ShardRegistry.DefaultRoot);
+
+        public ComposedModel Compose(ParseResult parse, ShardRegistry registry, bool record, SparseSelection? sparsity = null)
+        {
+            var device = TorchDevice.Resolve(parse.GetValue(Device));
+            var user = parse.GetValue(User);
+            var policyPath = parse.GetValue(Policy) ?? Path.Combine(registry.Root, "entitlements.json");
+            var shards = parse.GetValue(Shards);
+            var request = new CompositionRequest
+            {
+                RouterKind = parse.GetValue(Router)!,
+                Router = parse.GetValue(RouterName),
+                Shards = shards is { Length: > 0 } ? shards : null,
+                User = user,
+                Policy = user is null ? null : AccessPolicy.Load(policyPath),
+                Options = new CompositionOptions(sparsity ?? new SparseSelection(parse.GetValue(Threshold), parse.GetValue(TopK)), record),
+            };
+            return RegistryComposer.Compose(registry, request, (_, path) => Checkpoint.LoadDenoiser(path, device: device));
+        }
+
+        public (Tensor Samples, long[] Classes, double Seconds) Run(ParseResult parse, IDenoiser denoiser)
+        {
+            var count = parse.GetValue(Count);
+            var fixedClass = parse.GetValue(Class);
+            var classes = Enumerable.Range(0, count).Select(i => (long)(fixedClass ?? i % 10)).ToArray();
+            using var labels = tensor(classes, ScalarType.Int64);
+            var clock = Stopwatch.StartNew();
+            var samples = SamplerFactory.Create(parse.GetValue(Sampler)!).Sample(
+                denoiser, [count, 1, 28, 28], Conditioning.Classes(labels), new Generator().manual_seed(parse.GetValue(Seed)),
+                new SamplingOptions { Steps = parse.GetValue(Steps), Device = TorchDevice.Resolve(parse.GetValue(Device)) });
+            return (samples, classes, clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    private static Command Sample()
+    {
+        var set = new CompositionOptionsSet();
+        var output = new Option<string>("--out") { Description = "PNG grid to write.", DefaultValueFactory = _ => "compose-samples.png" };
+        var command = new Command("sample", "Sample a class-conditional grid from registered shards. Example: cdm compose sample --router ito --user alice --count 20 --out alice.png");
+        set.AddTo(command);
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            var registry = set.OpenRegistry(parse);
+            var model = set.Compose(parse, registry, record: false);
+            var (samples, _, seconds) = set.Run(parse, model.Denoiser);
+            using (samples)
+            {
+                ImageGrid.SavePng(samples.cpu(), parse.GetValue(output)!, columns: 10);
+            }
+
+            var used = model.Shards.OfType<ShardManifest>().Select(s => s.Key);
+            Console.WriteLine($"{model.RouterKind} composition of {string.Join(", ", used)}{(model.Router is null ? "" : $" (router {model.Router.Key})")}");
+            Console.WriteLine($"{parse.GetValue(set.Count)} samples in {seconds:F1} s, {model.Denoiser.ShardEvaluations} shard evaluations; wrote {parse.GetValue(output)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Attribute()
+    {
+        var set = new CompositionOptionsSet();
+        var output = new Option<string>("--out") { Description = "CSV of per-sample credit (time-averaged and final-step weight per shard).", DefaultValueFactory = _ => "attribution.csv" };
+        var curve = new Option<string>("--curve") { Description = "CSV of the batch-mean weight per shard at every step.", DefaultValueFactory = _ => "attribution-curve.csv" };
+        var command = new Command("attribute", "Generate samples and credit each to shards from its weight trajectory. Example: cdm attribute --router ito --count 50");
+        set.AddTo(command);
+        command.Options.Add(output);
+        command.Options.Add(curve);
+        command.SetAction(parse =>
+        {
+            var registry = set.OpenRegistry(parse);
+            var model = set.Compose(parse, registry, record: true);
+            var (samples, classes, _) = set.Run(parse, model.Denoiser);
+            samples.Dispose();
+            var trajectory = model.Denoiser.Trajectory!;
+            var credit = Attribution.PerSample(trajectory, classes.Length);
+            var names = model.ShardNames;
+            var inv = CultureInfo.InvariantCulture;
+            var rows = new List<string> { "sample,class,credited," + string.Join(",", names.Select(n => $"avg:{n}").Concat(names.Select(n => $"final:{n}"))) };
+            rows.AddRange(credit.Select(c => string.Join(",", new[] { c.Sample.ToString(inv), classes[c.Sample].ToString(inv), names[c.Credited] }
+                .Concat(c.TimeAveraged.Concat(c.Final).Select(w => w.ToString("F5", inv))))));
+            AtomicFile.WriteAllText(parse.GetValue(output)!, string.Join('\n', rows) + "\n");
+            var aggregate = Attribution.Aggregate(trajectory, classes.Length);
+            var curveRows = new List<string> { "step,timestep," + string.Join(",", names) };
+            curveRows.AddRange(aggregate.Timesteps.Select((t, s) => $"{s},{t}," + string.Join(",", aggregate.MeanWeights[s].Select(w => w.ToString("F5", inv)))));
+            AtomicFile.WriteAllText(parse.GetValue(curve)!, string.Join('\n', curveRows) + "\n");
+            foreach (var group in credit.GroupBy(c => names[c.Credited]).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                Console.WriteLine($"{group.Key}: credited for {group.Count()} of {credit.Count} samples");
+            }
+
+            Console.WriteLine($"wrote {parse.GetValue(output)} and {parse.GetValue(curve)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Forget()
+    {
+        var registryOption = new Option<string?>("--registry") { Description = "Registry folder (default: $CDM_REGISTRY or <cache>/registry)." };
+        var ids = new Option<string[]>("--ids") { Description = "Sample IDs to forget.", AllowMultipleArgumentsPerToken = true };
+        var idsFile = new Option<string?>("--ids-file") { Description = "File with one sample ID per line." };
+        var shard = new Option<string?>("--shard") { Description = "Forget a whole shard instead of sample IDs." };
+        var user = new Option<string>("--user") { Description = "Who requests the deletion (recorded in the audit log).", Required = true };
+        var profile = new Option<string>("--profile") { Description = "Training profile for retraining shards and routers (smoke, standard).", DefaultValueFactory = _ => "smoke" };
+        var device = new Option<string?>("--device") { Description = "cpu | cuda | cuda:N." };
+        var command = new Command("forget", "Forget sample IDs (retrain affected shards without them, update routers, retire old versions, audit) or a whole shard; then run the lineage check. " +
+            "Example: cdm forget --ids fashion-mnist/train/000001 --user dpo")
+        {
+            registryOption, ids, idsFile, shard, user, profile, device,
+        };
+        command.SetAction(parse =>
+        {
+            var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
+            var requested = (parse.GetValue(ids) ?? []).Concat(parse.GetValue(idsFile) is { } file ? File.ReadAllLines(file).Where(l => l.Trim().Length > 0).Select(l => l.Trim()) : []).ToList();
+            var shardName = parse.GetValue(shard);
+            if ((requested.Count == 0) == (shardName is null))
+            {
+                throw new ArgumentException("Give either sample IDs (--ids / --ids-file) or --shard, not both and not neither.");
+            }
+
+            using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)));
+            var report = shardName is null
+                ? context.Protection.ForgetSamples(parse.GetValue(user)!, requested)
+                : context.Protection.ForgetShard(parse.GetValue(user)!, shardName);
+            Print(report);
+            var lineage = LineageCheck.Verify(registry);
+            Console.WriteLine(lineage.Passed
+                ? $"lineage check passed: {lineage.CheckedComponents.Count} active components, none trained on any of {lineage.ForgottenIds} forgotten IDs"
+                : "lineage check FAILED:\n  " + string.Join("\n  ", lineage.Violations));
+            return lineage.Passed ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command AddShard()
+    {
+        var registryOption = new Option<string?>("--registry") { Description = "Registry folder (default: $CDM_REGISTRY or <cache>/registry)." };
+        var split = new Option<string>("--split") { Description = "Split manifest name, e.g. fashion-mnist-by-class-8.", Required = true };
+        var index = new Option<int[]>("--shard") { Description = "Shard index (or indices) within the split.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var user = new Option<string>("--user") { Description = "Who adds the shard (audit log).", DefaultValueFactory = _ => Environment.UserName };
+        var profile = new Option<string>("--profile") { Description = "Training profile (smoke, standard).", DefaultValueFactory = _ => "smoke" };
+        var device = new Option<string?>("--device") { Description = "cpu | cuda | cuda:N." };
+        var command = new Command("add", "Train a shard of a split and add it to the registry without retraining the others (routers updated per kind). " +
+            "Example: cdm shard add --split fashion-mnist-by-class-8 --shard 0 1 2")
+        {
+            registryOption, split, index, user, profile, device,
+        };
+        command.SetAction(parse =>
+        {
+            var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
+            var manifest = ShardSplit.Load(parse.GetValue(split)!);
+            using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)), manifest.Dataset, manifest.Name);
+            foreach (var i in parse.GetValue(index)!)
+            {
+                var report = context.Protection.AddShard(parse.GetValue(user)!, $"{manifest.Name}.s{i}", manifest.Name, i, manifest.IdsOfShard(i));
+                Print(report);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command TrainRouter()
+    {
+        var registryOption = new Option<string?>("--registry") { Description = "Registry folder (default: $CDM_REGISTRY or <cache>/registry)." };
+        var kind = new Option<string>("--kind") { Description = "classifier or compartmentalized.", Required = true };
+        var name = new Option<string?>("--name") { Description = "Router name (default: <first shard's split>.<kind>)." };
+        var profile = new Option<string>("--profile") { Description = "Router size and training budget (smoke, standard).", DefaultValueFactory = _ => "smoke" };
+        var device = new Option<string?>("--device") { Description = "cpu | cuda | cuda:N." };
+        var command = new Command("train", "Train and register a router over every active shard, with its lineage. Example: cdm router train --kind compartmentalized")
+        {
+            registryOption, kind, name, profile, device,
+        };
+        command.SetAction(parse =>
+        {
+            var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
+            var routerKind = RouterKinds.Validate(parse.GetValue(kind)!);
+            var shards = registry.ActiveShards();
+            if (shards.Count == 0)
+            {
+                throw new InvalidOperationException($"The registry at '{registry.Root}' has no active shards; add some with cdm shard add.");
+            }
+
+            using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)));
+            var maintainer = context.Routers;
+            var routerName = parse.GetValue(name) ?? $"{shards[0].Split}.{routerKind}";
+            var clock = Stopwatch.StartNew();
+            var identities = shards.Select(s => s.DataIdentity).ToList();
+            var referenceIdentity = registry.StoreIds(maintainer.ReferenceIds);
+            IReadOnlyList<RouterPartSource> parts = routerKind == RouterKinds.Classifier
+                ? [RouterPartSource.New(null, identities, path => maintainer.TrainClassifier(identities.Select(registry.IdsOf).ToList(), path, default))]
+                : shards.Select(s => RouterPartSource.New(s.Name, [s.DataIdentity, referenceIdentity],
+                    path => maintainer.TrainHead(registry.IdsOf(s.DataIdentity), maintainer.ReferenceIds, path, default))).ToList();
+            var staged = registry.StageRouter(routerName, routerKind, shards.Select(s => s.Name).ToList(), parts,
+                maintainer.Config(routerKind, shards.Count), [], "initial");
+            registry.Commit(new RegistryChange { ActivateRouters = [staged] });
+            Console.WriteLine($"registered {staged.Key} ({routerKind}, {shards.Count} shards) in {clock.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Bench()
+    {
+        var set = new CompositionOptionsSet();
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs of each configuration (the median is reported).", DefaultValueFactory = _ => 1 };
+        var command = new Command("bench",
+            "Wall time of composed sampling (dense and sparse) divided by single-shard sampling at equal steps and identical noise, plus the mean absolute difference of sparse vs dense samples. " +
+            "Example: cdm compose bench --router ito --sparse-threshold 0.01 --count 40");
+        set.AddTo(command);
+        command.Options.Add(repeats);
+        command.SetAction(parse =>
+        {
+            var registry = set.OpenRegistry(parse);
+            var dense = set.Compose(parse, registry, record: false);
+            var device = TorchDevice.Resolve(parse.GetValue(set.Device));
+            var first = dense.Shards.OfType<ShardManifest>().First();
+            var single = Checkpoint.LoadDenoiser(registry.VerifiedPath(first.CheckpointFile, first.CheckpointSha256), device: device);
+            var threshold = parse.GetValue(set.Threshold);
+            var topK = parse.GetValue(set.TopK);
+            var sparseSelection = new SparseSelection(threshold, topK);
+            if (sparseSelection.IsDense)
+            {
+                throw new ArgumentException("Give --sparse-threshold and/or --top-k: the benchmark compares that sparse selection with dense evaluation.");
+            }
+
+            var sparse = dense;
+            dense = set.Compose(parse, registry, record: false, SparseSelection.Dense);
+            double Time(IDenoiser denoiser, out Tensor samples)
+            {
+                var times = new List<double>();
+                samples = null!;
+                for (var r = 0; r < Math.Max(1, parse.GetValue(repeats)); r++)
+                {
+                    samples?.Dispose();
+                    (samples, _, var seconds) = set.Run(parse, denoiser);
+                    times.Add(seconds);
+                }
+
+                return times.Order().ElementAt(times.Count / 2);
+            }
+
+            var singleSeconds = Time(single, out var singleSamples);
+            var denseSeconds = Time(dense.Denoiser, out var denseSamples);
+            var sparseSeconds = Time(sparse.Denoiser, out var sparseSamples);
+            var shardsUsed = dense.Mask.Allowed.Count(a => a);
+            var mad = (sparseSamples - denseSamples).abs().mean().item<float>();
+            var steps = parse.GetValue(set.Steps);
+            var count = parse.GetValue(set.Count);
+            Console.WriteLine($"router {dense.RouterKind}, {shardsUsed} shards, {count} samples x {steps} {parse.GetValue(set.Sampler)} steps, sparse {sparseSelection}");
+            Console.WriteLine($"single shard: {singleSeconds:F2} s");
+            Console.WriteLine($"dense CDM:    {denseSeconds:F2} s = {denseSeconds / singleSeconds:F2}x single ({dense.Denoiser.ShardEvaluations / (double)dense.Denoiser.SampleEvaluations:F2} shard evaluations per sample-step)");
+            Console.WriteLine($"sparse CDM:   {sparseSeconds:F2} s = {sparseSeconds / singleSeconds:F2}x single ({sparse.Denoiser.ShardEvaluations / (double)sparse.Denoiser.SampleEvaluations:F2} shard evaluations per sample-step)");
+            Console.WriteLine($"mean |sparse - dense| per pixel: {mad:F4} (pixels in [-1, 1])");
+            singleSamples.Dispose();
+            denseSamples.Dispose();
+            sparseSamples.Dispose();
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Print(ProtectionReport report)
+    {
+        var record = report.Record;
+        Console.WriteLine($"{record.Operation} by {record.Actor}: {record.Seconds:F1} s total (shards {report.ShardSeconds:F1} s, routers {report.RouterSeconds:F1} s)");
+        foreach (var timing in report.Timings)
+        {
+            Console.WriteLine($"  {timing.Component,-40} {timing.Action,-36} {timing.Seconds,8:F1} s");
+        }
+
+        if (record.NotFoundIds.Count > 0)
+        {
+            Console.WriteLine($"  not in any active shard: {string.Join(", ", record.NotFoundIds)}");
+        }
+    }
+
+    /// <summary>The data, trainer and router maintainer a protection command needs, built from a profile and the registry's dataset.</summary>
+    private sealed class ProtectionContext : IDisposable
+    {
+        private readonly LabeledImages _train;
+        private readonly LabeledImages _test;
+        private readonly LabeledImages _reference;
+
+        private ProtectionContext(ShardRegistry registry, string profile, Device device, string dataset, string split)
+        {
+            var scale = ExperimentScale.For(profile);
+            _train = DatasetCatalog.Load(dataset, "train");
+            _test = DatasetCatalog.Load(dataset, "test");
+            // The public reference set: every second held-out image (no shard trains on the test part).
+            _reference = _test.Subset(Enumerable.Range(0, _test.Count).Where(i => i % 2 == 0).ToArray());
+            var total = _train.Count;
+            var trainer = new DiffusionShardTrainer(n => ComputeParity.ForShard(scale.Paragon, n / (double)total), _train, split, device, Console.WriteLine);
+            Routers = new ImageRouterMaintainer(_train, _reference, scale.Paragon.CreateSchedule(), scale.Router with { InputChannels = 1 }, scale.RouterTraining, device);
+            Protection = new DataProtection(registry, trainer, Routers);
+        }
+
+        public DataProtection Protection { get; }
+
+        public ImageRouterMaintainer Routers { get; }
+
+        public static ProtectionContext Open(ShardRegistry registry, string profile, Device device, string? dataset = null, string? splitName = null)
+        {
+            var split = splitName ?? registry.ActiveShards().FirstOrDefault()?.Split;
+            var resolved = dataset ?? (split is null
+                ? throw new InvalidOperationException($"The registry at '{registry.Root}' has no active shards to take the dataset from.")
+                : ShardSplit.Load(split).Dataset);
+            return new ProtectionContext(registry, profile, device, resolved, split ?? "registry");
+        }
+
+        public void Dispose()
+        {
+            _reference.Dispose();
+            _test.Dispose();
+            _train.Dispose();
+        }
+    }
+}

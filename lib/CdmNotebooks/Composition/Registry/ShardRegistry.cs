@@ -1,0 +1,342 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CdmNotebooks.Data;
+using CdmNotebooks.IO;
+
+namespace CdmNotebooks.Composition.Registry;
+
+/// <summary>Folder-backed store of shard and router versions with lineage; one atomically replaced index says what is composable.</summary>
+/// <remarks>
+/// Layout under <see cref="Root"/>: <c>index.json</c> (the only mutable file), <c>shards/NAME/vN/</c> and <c>routers/NAME/vN/</c>
+/// (manifest.json plus weights, immutable once written), <c>identities/SHA.txt</c> (the sorted sample IDs behind each data identity)
+/// and <c>audit.jsonl</c>. New versions are staged (written completely, not yet referenced) and become active only when a
+/// <see cref="RegistryChange"/> is committed, so a crash at any point leaves the previous index, and everything it references, intact.
+/// </remarks>
+public sealed class ShardRegistry
+{
+    private const string IndexFile = "index.json";
+    private const string ManifestFile = "manifest.json";
+
+    /// <summary>Opens (or starts) a registry in <paramref name="root"/>.</summary>
+    public ShardRegistry(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>$CDM_REGISTRY if set, else <c>registry/</c> under the artifact cache (<see cref="RepositoryPaths.Cache"/>).</summary>
+    public static string DefaultRoot =>
+        Environment.GetEnvironmentVariable("CDM_REGISTRY") is { Length: > 0 } root ? Path.GetFullPath(root) : Path.Combine(RepositoryPaths.Cache, "registry");
+
+    /// <summary>The registry folder.</summary>
+    public string Root { get; }
+
+    /// <summary>The append-only audit log of protection operations.</summary>
+    public string AuditLogPath => Path.Combine(Root, "audit.jsonl");
+
+    /// <summary>Reads the current index (empty for a new registry).</summary>
+    public RegistryIndex ReadIndex()
+    {
+        var path = Path.Combine(Root, IndexFile);
+        return File.Exists(path) ? RegistryJson.Read<RegistryIndex>(path) : RegistryIndex.Empty;
+    }
+
+    /// <summary>Stores the ID list behind a data identity (content-addressed, idempotent) and returns the identity.</summary>
+    public string StoreIds(IEnumerable<string> ids)
+    {
+        var sorted = ids.ToArray();
+        Array.Sort(sorted, StringComparer.Ordinal);
+        var identity = DataIdentity.Of(sorted);
+        var path = IdentityPath(identity);
+        if (!File.Exists(path))
+        {
+            AtomicFile.WriteAllText(path, string.Join('\n', sorted));
+        }
+
+        return identity;
+    }
+
+    /// <summary>The sample IDs behind <paramref name="identity"/>, checked against the identity (a tampered list is an error).</summary>
+    public IReadOnlyList<string> IdsOf(string identity)
+    {
+        var path = IdentityPath(identity);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"The registry has no ID list for data identity {identity} (expected '{path}'); the component that names it cannot be verified.", path);
+        }
+
+        var text = File.ReadAllText(path);
+        var ids = text.Length == 0 ? [] : text.Split('\n');
+        if (DataIdentity.Of(ids) != identity)
+        {
+            throw new InvalidDataException($"ID list '{path}' does not hash to its identity {identity}: it was modified after it was stored.");
+        }
+
+        return ids;
+    }
+
+    /// <summary>Writes a new, not yet active, version of a shard with an existing checkpoint writer (configuration and class counts taken from <paramref name="draft"/>).</summary>
+    public ShardManifest StageShard(ShardDraft draft, Action<string> writeCheckpoint, string checkpointFileName = "model.bin")
+    {
+        ArgumentNullException.ThrowIfNull(writeCheckpoint);
+        return StageShard(draft, path =>
+        {
+            writeCheckpoint(path);
+            return draft;
+        }, checkpointFileName);
+    }
+
+    /// <summary>Writes a new, not yet active, version of a shard: ID list, checkpoint (by <paramref name="train"/>, given the target path, returning the draft completed with its configuration and class counts) and manifest.</summary>
+    public ShardManifest StageShard(ShardDraft draft, Func<string, ShardDraft> train, string checkpointFileName = "model.bin")
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(train);
+        ComponentKey.Validate(draft.Name);
+        if (draft.SampleIds.Count == 0)
+        {
+            throw new ArgumentException($"Shard '{draft.Name}' has no training samples; a shard needs at least one.", nameof(draft));
+        }
+
+        var identity = StoreIds(draft.SampleIds);
+        var (version, directory) = AllocateVersion("shards", draft.Name, ReadIndex().Shards);
+        var checkpoint = Path.Combine(directory, checkpointFileName);
+        var trained = train(checkpoint);
+        if (trained.Name != draft.Name || !ReferenceEquals(trained.SampleIds, draft.SampleIds) && DataIdentity.Of(trained.SampleIds) != identity)
+        {
+            throw new InvalidOperationException($"The trainer of shard '{draft.Name}' returned a draft for other data; it may only add configuration and class counts.");
+        }
+
+        if (!File.Exists(checkpoint))
+        {
+            throw new InvalidOperationException($"The trainer of shard '{draft.Name}' did not write its checkpoint to '{checkpoint}'.");
+        }
+
+        var manifest = new ShardManifest(
+            draft.Name, version, draft.Split, draft.ShardIndex, identity, draft.SampleIds.Count, trained.ClassCounts, trained.Config,
+            draft.Parents, draft.Reason, DateTimeOffset.UtcNow, Relative(checkpoint), Sha256Of(checkpoint));
+        RegistryJson.Write(Path.Combine(directory, ManifestFile), manifest);
+        return manifest;
+    }
+
+    /// <summary>Writes a new, not yet active, version of a router from its parts (new weight files or parts kept from earlier versions).</summary>
+    public RouterManifest StageRouter(
+        string name, string kind, IReadOnlyList<string> shardNames, IReadOnlyList<RouterPartSource> parts, JsonElement? config,
+        IReadOnlyList<string> parents, string reason)
+    {
+        ComponentKey.Validate(name);
+        RouterKinds.Validate(kind);
+        if (!RouterKinds.IsTrained(kind))
+        {
+            throw new ArgumentException($"Router kind '{kind}' has no trained weights, so there is nothing to register; compose with it directly.", nameof(kind));
+        }
+
+        var (version, directory) = AllocateVersion("routers", name, ReadIndex().Routers);
+        var stored = new List<RouterPart>(parts.Count);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var source = parts[i];
+            if (source.Reuse is { } kept)
+            {
+                stored.Add(kept);
+                continue;
+            }
+
+            var file = Path.Combine(directory, source.ShardName is null ? "router.bin" : $"head-{i:D2}.bin");
+            source.Write!(file);
+            stored.Add(new RouterPart(source.ShardName, Relative(file), Sha256Of(file), source.TrainedOnIdentities));
+        }
+
+        var manifest = new RouterManifest(name, version, kind, shardNames, stored, config, parents, reason, DateTimeOffset.UtcNow);
+        RegistryJson.Write(Path.Combine(directory, ManifestFile), manifest);
+        return manifest;
+    }
+
+    /// <summary>Applies <paramref name="change"/> by one atomic replacement of the index; staged versions it activates must exist on disk.</summary>
+    public RegistryIndex Commit(RegistryChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        using var writer = AcquireWriterLock();
+        var index = ReadIndex();
+        var shards = index.Shards.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var routers = index.Routers.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        foreach (var name in change.RetireShards)
+        {
+            shards[name] = Retired(shards, name, "shard");
+        }
+
+        foreach (var name in change.RetireRouters)
+        {
+            routers[name] = Retired(routers, name, "router");
+        }
+
+        foreach (var shard in change.ActivateShards)
+        {
+            RequireStaged("shards", shard.Name, shard.Version);
+            shards[shard.Name] = Activated(shards, shard.Name, shard.Version);
+        }
+
+        foreach (var router in change.ActivateRouters)
+        {
+            RequireStaged("routers", router.Name, router.Version);
+            routers[router.Name] = Activated(routers, router.Name, router.Version);
+        }
+
+        var forgotten = index.ForgottenIds.Concat(change.ForgetIds).Distinct(StringComparer.Ordinal).ToList();
+        var next = new RegistryIndex(index.Generation + 1, shards, routers, forgotten);
+        RegistryJson.Write(Path.Combine(Root, IndexFile), next);
+        return next;
+    }
+
+    /// <summary>The composable version of a shard: <c>name</c> (its active version) or <c>name@vN</c> (which must be the active one).</summary>
+    public ShardManifest Shard(string nameOrKey) => ResolveActive(nameOrKey, "shards", ReadIndex().Shards, ShardVersion);
+
+    /// <summary>The composable version of a router, resolved like <see cref="Shard"/>.</summary>
+    public RouterManifest Router(string nameOrKey) => ResolveActive(nameOrKey, "routers", ReadIndex().Routers, RouterVersion);
+
+    /// <summary>Every active shard, ordered by name.</summary>
+    public IReadOnlyList<ShardManifest> ActiveShards() =>
+        ReadIndex().Shards.Where(p => p.Value.Active is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => ShardVersion(p.Key, p.Value.Active!.Value)).ToList();
+
+    /// <summary>Every active router, ordered by name.</summary>
+    public IReadOnlyList<RouterManifest> ActiveRouters() =>
+        ReadIndex().Routers.Where(p => p.Value.Active is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => RouterVersion(p.Key, p.Value.Active!.Value)).ToList();
+
+    /// <summary>Any committed or staged version of a shard (retired ones included), for lineage and audit.</summary>
+    public ShardManifest ShardVersion(string name, int version) =>
+        RegistryJson.Read<ShardManifest>(Path.Combine(VersionDirectory("shards", name, version), ManifestFile));
+
+    /// <summary>Any committed or staged version of a router.</summary>
+    public RouterManifest RouterVersion(string name, int version) =>
+        RegistryJson.Read<RouterManifest>(Path.Combine(VersionDirectory("routers", name, version), ManifestFile));
+
+    /// <summary>The full path of a registry-relative file after checking its sha256, so a torn or swapped file is never loaded.</summary>
+    public string VerifiedPath(string relativeFile, string expectedSha256)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, relativeFile));
+        if (!path.StartsWith(Root, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Registry file '{relativeFile}' points outside the registry root '{Root}'.");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Registry file '{path}' is missing; the registry at '{Root}' is incomplete.", path);
+        }
+
+        var actual = Sha256Of(path);
+        if (actual != expectedSha256)
+        {
+            throw new InvalidDataException($"Registry file '{path}' has sha256 {actual}, but its manifest records {expectedSha256}: it was modified or torn.");
+        }
+
+        return path;
+    }
+
+    private T ResolveActive<T>(string nameOrKey, string kind, IReadOnlyDictionary<string, ComponentState> states, Func<string, int, T> read)
+    {
+        var (name, version) = ComponentKey.Parse(nameOrKey);
+        var singular = kind.TrimEnd('s');
+        if (!states.TryGetValue(name, out var state))
+        {
+            var known = states.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
+            throw new KeyNotFoundException(
+                $"No {singular} named '{name}' in the registry at '{Root}'. Known: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.");
+        }
+
+        if (state.Active is null)
+        {
+            throw new InvalidOperationException($"The {singular} '{name}' was removed (all versions retired) and cannot be composed.");
+        }
+
+        if (version is not null && version != state.Active)
+        {
+            throw new InvalidOperationException(
+                state.Versions.Contains(version.Value)
+                    ? $"{ComponentKey.Of(name, version.Value)} is retired; the composable version is {ComponentKey.Of(name, state.Active.Value)}."
+                    : $"{singular} '{name}' has no version {version}; versions: {string.Join(", ", state.Versions)}.");
+        }
+
+        return read(name, state.Active.Value);
+    }
+
+    private static ComponentState Retired(Dictionary<string, ComponentState> states, string name, string singular) =>
+        states.TryGetValue(name, out var state)
+            ? state with { Active = null }
+            : throw new KeyNotFoundException($"Cannot retire {singular} '{name}': the registry has no {singular} of that name.");
+
+    private static ComponentState Activated(Dictionary<string, ComponentState> states, string name, int version)
+    {
+        var versions = states.TryGetValue(name, out var state) ? state.Versions.ToList() : [];
+        if (!versions.Contains(version))
+        {
+            versions.Add(version);
+            versions.Sort();
+        }
+
+        return new ComponentState(version, versions);
+    }
+
+    private void RequireStaged(string kind, string name, int version)
+    {
+        var manifest = Path.Combine(VersionDirectory(kind, name, version), ManifestFile);
+        if (!File.Exists(manifest))
+        {
+            throw new InvalidOperationException($"Cannot activate {ComponentKey.Of(name, version)}: '{manifest}' was never staged.");
+        }
+    }
+
+    private (int Version, string Directory) AllocateVersion(string kind, string name, IReadOnlyDictionary<string, ComponentState> states)
+    {
+        // Staged-but-uncommitted folders (from a crash) also count, so a new version never reuses a half-written folder.
+        var parent = Path.Combine(Root, kind, name);
+        var onDisk = Directory.Exists(parent)
+            ? Directory.EnumerateDirectories(parent).Select(Path.GetFileName).Select(d => d is ['v', .. var n] && int.TryParse(n, out var v) ? v : 0)
+            : [];
+        var committed = states.TryGetValue(name, out var state) ? state.Versions : [];
+        var version = onDisk.Concat(committed).DefaultIfEmpty(0).Max() + 1;
+        var directory = VersionDirectory(kind, name, version);
+        Directory.CreateDirectory(directory);
+        return (version, directory);
+    }
+
+    private string VersionDirectory(string kind, string name, int version) => Path.Combine(Root, kind, name, $"v{version}");
+
+    private string IdentityPath(string identity)
+    {
+        if (identity.Length != 64 || !identity.All(Uri.IsHexDigit))
+        {
+            throw new ArgumentException($"'{identity}' is not a data identity (64 hex digits of sha256).", nameof(identity));
+        }
+
+        return Path.Combine(Root, "identities", identity + ".txt");
+    }
+
+    private string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
+
+    private FileStream AcquireWriterLock()
+    {
+        var path = Path.Combine(Root, ".writer.lock");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
+
+    internal static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

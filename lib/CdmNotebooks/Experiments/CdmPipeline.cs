@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using CdmNotebooks.Composition;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Evaluation;
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Experiments;
+
+/// <summary>The steps every experiment shares: train the paragon and shard models (cached, compute parity), build routers, compose, generate class-balanced samples and evaluate them.</summary>
+public sealed class CdmPipeline : IDisposable
+{
+    private readonly Dictionary<string, LabeledImages> _train = new();
+    private readonly Dictionary<string, LabeledImages> _test = new();
+    private readonly Dictionary<string, CdmNetFeatureExtractor> _extractors = new();
+
+    public CdmPipeline(ExperimentRun run, ExperimentScale? scale = null)
+    {
+        Run = run ?? throw new ArgumentNullException(nameof(run));
+        Scale = scale ?? ExperimentScale.For(run.Profile);
+    }
+
+    /// <summary>The run this pipeline belongs to.</summary>
+    public ExperimentRun Run { get; }
+
+    /// <summary>Sizes in force.</summary>
+    public ExperimentScale Scale { get; }
+
+    /// <summary>The training part of <paramref name="dataset"/> (loaded once per pipeline).</summary>
+    public LabeledImages Train(string dataset) => _train.TryGetValue(dataset, out var d) ? d : _train[dataset] = DatasetCatalog.Load(dataset, "train");
+
+    /// <summary>The held-out part of <paramref name="dataset"/>: the FID reference.</summary>
+    public LabeledImages Test(string dataset) => _test.TryGetValue(dataset, out var d) ? d : _test[dataset] = DatasetCatalog.Load(dataset, "test");
+
+    /// <summary>Trains (or reuses) the paragon: one model on all training data of <paramref name="dataset"/>.</summary>
+    public TrainedModel TrainParagon(string dataset)
+    {
+        var train = Train(dataset);
+        var identity = new TrainingDataIdentity(dataset, "all", "all", DataIdentity.Of(train.Ids));
+        return TrainOn(Scale.Paragon with { Seed = Run.Seed * 1000 + 1 }, identity, train.Ids);
+    }
+
+    /// <summary>Trains (or reuses) shard <paramref name="shard"/> of <paramref name="split"/> without <paramref name="excluded"/> IDs, with a fraction of the paragon's steps equal to its data fraction.</summary>
+    public TrainedModel TrainShard(ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        var ids = split.IdsOfShard(shard).Where(id => excluded is null || !excluded.Contains(id)).ToArray();
+        if (ids.Length == 0)
+        {
+            throw new InvalidOperationException($"Shard {shard} of {split.Name} has no samples left to train on; forget the whole shard instead.");
+        }
+
+        var config = ComputeParity.ForShard(Scale.Paragon, ids.Length / (double)split.Ids.Count) with { Seed = Run.Seed * 1000 + 100 + shard };
+        return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids);
+    }
+
+    /// <summary>Trains (or reuses) every shard of <paramref name="split"/>.</summary>
+    public IReadOnlyList<TrainedModel> TrainShards(ShardSplit split) =>
+        Enumerable.Range(0, split.ShardCount).Select(s => TrainShard(split, s)).ToArray();
+
+    private TrainedModel TrainOn(TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids)
+    {
+        var train = Train(identity.Dataset);
+        LabeledImages? subset = null;
+        Tensor? labels = null;
+        try
+        {
+            return Run.Models.GetOrTrain(config, identity, () =>
+            {
+                subset = ids.Count == train.Count ? null : train.SelectIds(ids);
+                var source = subset ?? train;
+                labels = source.LabelTensor();
+                return new TrainingData(source.Images, labels, identity);
+            }, Run);
+        }
+        finally
+        {
+            subset?.Dispose();
+            labels?.Dispose();
+        }
+    }
+
+    /// <summary>Class-conditional shard priors lambda_i(y) proportional to shard i's count of class y (over <paramref name="shardIds"/>).</summary>
+    public ShardPriors Priors(string dataset, IReadOnlyList<IReadOnlyList<string>> shardIds)
+    {
+        var labelOf = LabelLookup(dataset);
+        return ShardPriors.FromClassCounts(shardIds.Select(ids =>
+        {
+            var counts = new int[10];
+            foreach (var id in ids)
+            {
+                counts[labelOf[id]]++;
+            }
+
+            return (IReadOnlyList<int>)counts;
+        }).ToArray());
+    }
+
+    private Dictionary<string, long> LabelLookup(string dataset)
+    {
+        var train = Train(dataset);
+        return train.Ids.Select((id, i) => (id, train.Labels[i])).ToDictionary(p => p.id, p => p.Item2, StringComparer.Ordinal);
+    }
+
+    /// <summary>Builds a router of <paramref name="kind"/> over shards holding <paramref name="shardIds"/> (IDs each shard's model was trained on).</summary>
+    public BuiltRouter BuildRouter(RouterKind kind, string dataset, IReadOnlyList<IReadOnlyList<string>> shardIds, NoiseSchedule schedule)
+    {
+        var priors = Priors(dataset, shardIds);
+        var identities = shardIds.Select(ids => DataIdentity.Of(ids)).ToArray();
+        var clock = Stopwatch.StartNew();
+        switch (kind)
+        {
+            case RouterKind.Naive:
+                return new BuiltRouter(kind, new NaiveAveragingRouter(priors), 0, Array.Empty<string>());
+            case RouterKind.ItoDensity:
+                return new BuiltRouter(kind, new ItoDensityRouter(priors, schedule), 0, Array.Empty<string>());
+            case RouterKind.Classifier:
+            {
+                var sets = shardIds.Select(ids => TrainingSet(dataset, ids)).ToArray();
+                try
+                {
+                    var network = RouterTrainer.TrainClassifier(sets, schedule, Scale.Router with { Outputs = shardIds.Count },
+                        Scale.RouterTraining with { Seed = Run.Seed * 1000 + 7 }, cancellationToken: Run.Cancellation);
+                    return new BuiltRouter(kind, new ClassifierRouter(network), clock.Elapsed.TotalSeconds, identities);
+                }
+                finally
+                {
+                    DisposeSets(sets);
+                }
+            }
+
+            case RouterKind.Compartmentalized:
+            {
+                using var reference = ReferenceSet(dataset);
+                var heads = new List<RouterNetwork?>();
+                for (var s = 0; s < shardIds.Count; s++)
+                {
+                    var set = TrainingSet(dataset, shardIds[s]);
+                    try
+                    {
+                        heads.Add(RouterTrainer.TrainDensityRatioHead(set, reference.Set, schedule, Scale.Router with { Outputs = 1 },
+                            Scale.RouterTraining with { Seed = Run.Seed * 1000 + 11 + s }, cancellationToken: Run.Cancellation));
+                    }
+                    finally
+                    {
+                        DisposeSets(new[] { set });
+                    }
+                }
+
+                return new BuiltRouter(kind, new CompartmentalizedRouter(heads, priors), clock.Elapsed.TotalSeconds, identities);
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown router kind.");
+        }
+    }
+
+    private RouterTrainingSet TrainingSet(string dataset, IReadOnlyList<string> ids)
+    {
+        using var subset = Train(dataset).SelectIds(ids);
+        return new RouterTrainingSet(subset.Images.clone(), subset.LabelTensor());
+    }
+
+    private static void DisposeSets(IEnumerable<RouterTrainingSet> sets)
+    {
+        foreach (var set in sets)
+        {
+            set.Images.Dispose();
+            set.Labels?.Dispose();
+        }
+    }
+
+    /// <summary>The public reference set of the compartmentalized router: a seeded half of the held-out part (public by construction; no shard's training data).</summary>
+    private ReferenceImages ReferenceSet(string dataset)
+    {
+        var test = Test(dataset);
+        var rng = new MathNet.Numerics.Random.MersenneTwister(Run.Seed + 4242, threadSafe: false);
+        var order = Enumerable.Range(0, test.Count).ToArray();
+        Shuffling.Shuffle(order, rng);
+        var subset = test.Subset(order.Take(test.Count / 2).ToArray());
+        return new ReferenceImages(subset, new RouterTrainingSet(subset.Images, subset.LabelTensor()));
+    }
+
+    /// <summary>Composes the shards' EMA denoisers under <paramref name="router"/>; null entries are shards that must not be loaded (masked).</summary>
+    public static ComposedDenoiser Compose(IReadOnlyList<IDenoiser?> shards, BuiltRouter router, ShardMask? mask = null, CompositionOptions? options = null) =>
+        new(shards, router.Router, mask, options);
+
+    /// <summary>Generates <see cref="ExperimentScale.SamplesPerClass"/> images of every class from <paramref name="denoiser"/>, with noise from <paramref name="seed"/>.</summary>
+    public GeneratedSamples Generate(string method, IDenoiser denoiser, int seed, int? samplesPerClass = null, int batchSize = 100, Action<SamplerStep>? onStep = null)
+    {
+        var perClass = samplesPerClass ?? Scale.SamplesPerClass;
+        var classes = Enumerable.Range(0, perClass * 10).Select(i => (long)(i % 10)).ToArray();
+        var sampler = SamplerFactory.Create(Scale.Sampler);
+        var generator = new Generator().manual_seed(seed);
+        var clock = Stopwatch.StartNew();
+        var batches = new List<Tensor>();
+        try
+        {
+            for (var start = 0; start < classes.Length; start += batchSize)
+            {
+                var count = Math.Min(batchSize, classes.Length - start);
+                using var labels = tensor(classes.AsSpan(start, count).ToArray(), ScalarType.Int64);
+                (denoiser as ISamplingPathObserver)?.BeginSampling(count);
+                batches.Add(sampler.Sample(denoiser, new long[] { count, 1, 28, 28 }, Conditioning.Classes(labels), generator,
+                    new SamplingOptions { Steps = Scale.SamplerSteps, OnStep = onStep }, Run.Cancellation));
+            }
+
+            var images = cat(batches.ToArray(), 0);
+            return new GeneratedSamples(method, images, classes, clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            foreach (var b in batches)
+            {
+                b.Dispose();
+            }
+        }
+    }
+
+    /// <summary>FID/KID (CdmNet features of <paramref name="dataset"/>) against its held-out part, and conditional accuracy for the requested classes.</summary>
+    public EvaluationReport Evaluate(GeneratedSamples samples, string dataset)
+    {
+        if (!_extractors.TryGetValue(dataset, out var extractor))
+        {
+            extractor = _extractors[dataset] = new FeatureNetworkCache().GetOrTrain(dataset, log: Run.Log);
+        }
+
+        return new SampleEvaluator(extractor).Evaluate(samples.Images, samples.Method, Test(dataset), samples.Classes,
+            new EvaluationOptions(BootstrapResamples: 50, KidSubsets: 50, Seed: Run.Seed));
+    }
+
+    /// <summary>The real-vs-real floor of the metrics for <paramref name="dataset"/>: a train subset of the test part's size against the test part.</summary>
+    public EvaluationReport RealFloor(string dataset)
+    {
+        if (!_extractors.TryGetValue(dataset, out var extractor))
+        {
+            extractor = _extractors[dataset] = new FeatureNetworkCache().GetOrTrain(dataset, log: Run.Log);
+        }
+
+        return new SampleEvaluator(extractor).RealFloor(Train(dataset), Test(dataset), new EvaluationOptions(BootstrapResamples: 50, KidSubsets: 50, Seed: Run.Seed));
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _train.Values.Concat(_test.Values))
+        {
+            d.Dispose();
+        }
+
+        foreach (var e in _extractors.Values)
+        {
+            e.Dispose();
+        }
+    }
+
+    private sealed record ReferenceImages(LabeledImages Images, RouterTrainingSet Set) : IDisposable
+    {
+        public void Dispose()
+        {
+            Set.Labels?.Dispose();
+            Images.Dispose();
+        }
+    }
+}

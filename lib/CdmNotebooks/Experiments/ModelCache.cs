@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.IO;
+
+namespace CdmNotebooks.Experiments;
+
+/// <summary>Trained diffusion models cached by (configuration, training-data identity): a re-run reuses them, an interrupted training resumes from its last checkpoint.</summary>
+public sealed class ModelCache
+{
+    private const string DoneFile = "trained.json";
+
+    public ModelCache(string root)
+    {
+        Root = root;
+    }
+
+    /// <summary>The folder holding one sub-folder per cached model.</summary>
+    public string Root { get; }
+
+    /// <summary>The cache key: sha256 of the configuration JSON and the data identity.</summary>
+    public static string Key(TrainingConfig config, TrainingDataIdentity data)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(data);
+        var text = JsonSerializer.Serialize(config, Checkpoint.JsonOptions) + "\n" + data.Identity;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..20];
+    }
+
+    /// <summary>Whether a finished model for this configuration and data is cached.</summary>
+    public bool Contains(TrainingConfig config, TrainingDataIdentity data) => File.Exists(Path.Combine(Root, Key(config, data), DoneFile));
+
+    /// <summary>Returns the cached model, training (or resuming) it first if needed. <paramref name="data"/> is only invoked when training is needed.</summary>
+    public TrainedModel GetOrTrain(TrainingConfig config, TrainingDataIdentity identity, Func<TrainingData> data, ExperimentRun? run = null)
+    {
+        var directory = Path.Combine(Root, Key(config, identity));
+        var done = Path.Combine(directory, DoneFile);
+        if (File.Exists(done))
+        {
+            var cached = JsonSerializer.Deserialize<TrainedModel>(File.ReadAllText(done), Checkpoint.JsonOptions)
+                         ?? throw new InvalidDataException($"{done} is empty; delete the folder {directory} to retrain.");
+            run?.Log($"  cached model {identity} ({cached.TrainSteps} steps, trained in {cached.TrainSeconds:F0} s)");
+            return cached with { CheckpointPath = Path.Combine(directory, Path.GetFileName(cached.CheckpointPath)), FromCache = true };
+        }
+
+        Directory.CreateDirectory(directory);
+        using var trainingData = data();
+        return Train(config, identity, trainingData, directory, done, run);
+    }
+
+    private static TrainedModel Train(TrainingConfig config, TrainingDataIdentity identity, TrainingData trainingData, string directory, string done, ExperimentRun? run)
+    {
+        if (trainingData.Identity.Identity != identity.Identity)
+        {
+            throw new InvalidOperationException($"The data supplied for {identity} has identity {trainingData.Identity.Identity}; the cache key was computed for {identity.Identity}.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var trainer = new DiffusionTrainer(config, trainingData, directory, log: run is null ? null : run.Log);
+        var resumedFrom = trainer.Step;
+        run?.Log($"  training {identity}: {config.TrainSteps} steps" + (resumedFrom > 0 ? $" (resuming at step {resumedFrom})" : ""));
+        trainer.Train(run?.TrainingProgress, run?.Cancellation ?? default);
+        var checkpoint = trainer.LatestCheckpoint ?? trainer.SaveCheckpoint()
+                         ?? throw new InvalidOperationException($"Training {identity} wrote no checkpoint.");
+        // Previously spent time (before an interruption) is not known here; the record says whether the run resumed.
+        var model = new TrainedModel(checkpoint, identity, config.TrainSteps, clock.Elapsed.TotalSeconds, resumedFrom, FromCache: false);
+        AtomicFile.WriteAllText(done, JsonSerializer.Serialize(model, Checkpoint.JsonOptions) + "\n");
+        return model;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Protection;
+
+/// <summary>The real <see cref="IShardTrainer"/>: trains a UNet shard with the diffusion trainer on the images whose IDs are given.</summary>
+public sealed class DiffusionShardTrainer : IShardTrainer
+{
+    private readonly Func<int, TrainingConfig> _configFor;
+    private readonly LabeledImages _data;
+    private readonly string _split;
+    private readonly Device? _device;
+    private readonly Action<string>? _log;
+
+    /// <summary>Trains subsets of <paramref name="data"/> (not owned) of split <paramref name="split"/>, with the configuration <paramref name="configFor"/> gives for a subset size (compute parity).</summary>
+    public DiffusionShardTrainer(Func<int, TrainingConfig> configFor, LabeledImages data, string split, Device? device = null, Action<string>? log = null)
+    {
+        _configFor = configFor ?? throw new ArgumentNullException(nameof(configFor));
+        _data = data ?? throw new ArgumentNullException(nameof(data));
+        _split = split;
+        _device = device;
+        _log = log;
+    }
+
+    /// <inheritdoc />
+    public ShardTrainingOutcome Train(string shardName, IReadOnlyList<string> sampleIds, string checkpointPath, CancellationToken cancellationToken)
+    {
+        using var subset = _data.SelectIds(sampleIds);
+        using var labels = subset.LabelTensor();
+        var identity = new TrainingDataIdentity(_data.Dataset, _split, shardName, DataIdentity.Of(sampleIds));
+        // The trainer checkpoints into its own folder (it keeps two files for resuming); the registry keeps only the final one.
+        var work = Path.Combine(Path.GetDirectoryName(checkpointPath)!, "training");
+        var config = _configFor(sampleIds.Count);
+        using (var trainer = new DiffusionTrainer(config, new TrainingData(subset.Images, labels, identity), work, _device, _log))
+        {
+            trainer.Train(cancellationToken: cancellationToken);
+            var final = trainer.SaveCheckpoint() ?? trainer.LatestCheckpoint
+                ?? throw new InvalidOperationException($"Training shard '{shardName}' produced no checkpoint in '{work}'.");
+            File.Copy(final, checkpointPath, overwrite: true);
+        }
+
+        Directory.Delete(work, recursive: true);
+        var counts = new int[10];
+        foreach (var label in subset.Labels)
+        {
+            counts[label]++;
+        }
+
+        return new ShardTrainingOutcome(JsonSerializer.SerializeToElement(config, Checkpoint.JsonOptions), counts);
+    }
+}
