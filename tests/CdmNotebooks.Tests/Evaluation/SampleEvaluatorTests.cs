@@ -2,6 +2,7 @@ using CdmNotebooks.Evaluation;
 
 namespace CdmNotebooks.Tests.Evaluation;
 
+[Collection(GlobalTorchRandomCollection.Name)]
 public sealed class SampleEvaluatorTests
 {
     [Fact]
