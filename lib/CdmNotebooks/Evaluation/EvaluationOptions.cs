@@ -4,7 +4,7 @@ namespace CdmNotebooks.Evaluation;
 /// <param name="BootstrapResamples">FID bootstrap resamples (0 = no interval).</param>
 /// <param name="ConfidenceLevel">Coverage of the FID interval.</param>
 /// <param name="KidSubsets">KID subsets.</param>
-/// <param name="KidSubsetSize">KID subset size (capped by the smaller set).</param>
+/// <param name="KidSubsetSize">KID subset size (capped at half the smaller set, so subsets differ).</param>
 /// <param name="Seed">Seed of bootstrap, KID subsets and the real-floor train subset.</param>
 public sealed record EvaluationOptions(
     int BootstrapResamples = 100,

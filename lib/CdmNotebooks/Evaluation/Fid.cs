@@ -15,7 +15,9 @@ public static class Fid
     /// <summary>FID plus a percentile-bootstrap interval: both sets are resampled with replacement <paramref name="resamples"/> times.</summary>
     /// <remarks>
     /// Resampling with replacement duplicates rows, which shrinks the effective sample size, so bootstrap FIDs sit
-    /// slightly above the full-set FID; the interval describes sampling spread, not the N-dependent bias of FID.
+    /// above the full-set FID (measured: at N = 1000, D = 128 the raw percentile interval did not even contain the
+    /// estimate). The interval is therefore bias-corrected: both percentiles are shifted by the bootstrap bias estimate
+    /// mean(bootstrap FIDs) - FID. It describes sampling spread, not the N-dependent bias of FID itself.
     /// </remarks>
     public static FidResult ComputeWithBootstrap(Tensor first, Tensor second, int resamples = 100, int seed = 0, double confidenceLevel = 0.95)
     {
@@ -57,7 +59,9 @@ public static class Fid
 
         Array.Sort(values);
         var tail = (1 - confidenceLevel) / 2;
-        return new FidResult(value, Percentile(values, tail), Percentile(values, 1 - tail), confidenceLevel, resamples, n1, n2);
+        var bias = values.Average() - value;
+        return new FidResult(
+            value, Math.Max(0.0, Percentile(values, tail) - bias), Percentile(values, 1 - tail) - bias, confidenceLevel, resamples, n1, n2);
     }
 
     /// <summary>Linear-interpolated percentile of sorted values, q in [0, 1].</summary>

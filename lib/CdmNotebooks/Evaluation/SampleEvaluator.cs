@@ -30,7 +30,11 @@ public sealed class SampleEvaluator
         using var sampleOutput = _extractor.Extract(samples);
         using var referenceOutput = _extractor.Extract(reference.Images);
         var fid = Fid.ComputeWithBootstrap(sampleOutput.Features, referenceOutput.Features, options.BootstrapResamples, options.Seed, options.ConfidenceLevel);
-        var kid = Kid.Compute(sampleOutput.Features, referenceOutput.Features, options.KidSubsets, options.KidSubsetSize, options.Seed);
+        // Subsets as large as the smaller set would all be that whole set (zero spread, a meaningless standard error), so
+        // they are capped at half of it.
+        var smaller = (int)Math.Min(samples.shape[0], reference.Count);
+        var kidSubsetSize = Math.Max(2, Math.Min(options.KidSubsetSize, smaller / 2));
+        var kid = Kid.Compute(sampleOutput.Features, referenceOutput.Features, options.KidSubsets, kidSubsetSize, options.Seed);
         var accuracy = requestedClasses is null
             ? null
             : _scorer?.Score(samples, requestedClasses) ?? ConditionalAccuracy.FromLogits(sampleOutput.Logits, requestedClasses);

@@ -1,6 +1,7 @@
 namespace CdmNotebooks.Tests.Evaluation;
 
-/// <summary>Tests that rely on libtorch's global random generator (seeded training) run alone, never in parallel with other tests.</summary>
+/// <summary>Tests that train a CdmNet run alone: they rely on libtorch's global generator, and training concurrently with
+/// other torch tests in one process was seen to produce NaN losses (cause not yet isolated).</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class GlobalTorchRandomCollection
 {
