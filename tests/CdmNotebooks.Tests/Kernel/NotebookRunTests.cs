@@ -1,22 +1,39 @@
 namespace CdmNotebooks.Tests.Kernel;
 
-/// <summary>Every committed notebook runs headless in the smoke profile (environment/run-notebook.sh), validates with nbformat, and its charts render offline in Chromium.</summary>
+/// <summary>Committed notebooks run headless in the smoke profile (environment/run-notebook.sh), validate with nbformat, and their charts render offline in Chromium.</summary>
 public sealed class NotebookRunTests
 {
-    public static TheoryData<string> Notebooks()
+    /// <summary>The workbench notebooks (no experiment): part of every test run.</summary>
+    public static TheoryData<string> WorkbenchNotebooks() => Select(experiments: false);
+
+    /// <summary>The experiment notebooks (01-07): their smoke runs train models, so they run in the ExperimentSmoke category (environment/test.sh --experiments).</summary>
+    public static TheoryData<string> ExperimentNotebooks() => Select(experiments: true);
+
+    private static TheoryData<string> Select(bool experiments)
     {
         var data = new TheoryData<string>();
         foreach (var path in Directory.GetFiles(Path.Combine(PythonDriver.RepositoryRoot, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
         {
-            data.Add(Path.GetFileName(path));
+            var name = Path.GetFileName(path);
+            if (!name.StartsWith("00-", StringComparison.Ordinal) == experiments)
+            {
+                data.Add(name);
+            }
         }
 
         return data;
     }
 
     [Theory]
-    [MemberData(nameof(Notebooks))]
-    public void NotebookRunsHeadlessValidatesAndRendersOffline(string notebook)
+    [MemberData(nameof(WorkbenchNotebooks))]
+    public void NotebookRunsHeadlessValidatesAndRendersOffline(string notebook) => RunAndCheck(notebook);
+
+    [Theory]
+    [Trait("Category", "ExperimentSmoke")]
+    [MemberData(nameof(ExperimentNotebooks))]
+    public void ExperimentNotebookRunsHeadlessValidatesAndRendersOffline(string notebook) => RunAndCheck(notebook);
+
+    private static void RunAndCheck(string notebook)
     {
         var output = Directory.CreateTempSubdirectory("cdm-notebook-run-").FullName;
         try
