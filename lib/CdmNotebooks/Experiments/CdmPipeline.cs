@@ -131,27 +131,28 @@ public sealed class CdmPipeline : IDisposable
 
             case RouterKind.Compartmentalized:
             {
-                using var reference = ReferenceSet(dataset);
-                var heads = new List<RouterNetwork?>();
-                for (var s = 0; s < shardIds.Count; s++)
-                {
-                    var set = TrainingSet(dataset, shardIds[s]);
-                    try
-                    {
-                        heads.Add(RouterTrainer.TrainDensityRatioHead(set, reference.Set, schedule, Scale.Router with { Outputs = 1 },
-                            Scale.RouterTraining with { Seed = Run.Seed * 1000 + 11 + s }, cancellationToken: Run.Cancellation));
-                    }
-                    finally
-                    {
-                        DisposeSets(new[] { set });
-                    }
-                }
-
+                var heads = Enumerable.Range(0, shardIds.Count).Select(s => (RouterNetwork?)TrainCompartmentalizedHead(dataset, shardIds[s], s, schedule)).ToList();
                 return new BuiltRouter(kind, new CompartmentalizedRouter(heads, priors), clock.Elapsed.TotalSeconds, identities);
             }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown router kind.");
+        }
+    }
+
+    /// <summary>Trains the compartmentalized router's head for shard <paramref name="shard"/> (its IDs versus the public reference set only), as <see cref="BuildRouter"/> does; adding a shard needs just this.</summary>
+    public RouterNetwork TrainCompartmentalizedHead(string dataset, IReadOnlyList<string> shardIds, int shard, NoiseSchedule schedule)
+    {
+        using var reference = ReferenceSet(dataset);
+        var set = TrainingSet(dataset, shardIds);
+        try
+        {
+            return RouterTrainer.TrainDensityRatioHead(set, reference.Set, schedule, Scale.Router with { Outputs = 1 },
+                Scale.RouterTraining with { Seed = Run.Seed * 1000 + 11 + shard }, cancellationToken: Run.Cancellation);
+        }
+        finally
+        {
+            DisposeSets(new[] { set });
         }
     }
 
