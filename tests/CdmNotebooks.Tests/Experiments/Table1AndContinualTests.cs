@@ -19,8 +19,8 @@ public sealed class Table1AndContinualTests : IDisposable
         Assert.Contains(report.Checks, c => c.Name.Contains("beats naive averaging", StringComparison.Ordinal));
         Assert.Contains(report.Checks, c => c.Name.StartsWith("compute parity", StringComparison.Ordinal));
         var table = report.Tables["Table 1 (FID and KID in CdmNet features)"];
-        // paragon + 2 schemes x 2 shard counts x (4 routers + single shard)
-        Assert.Equal(1 + 2 * 2 * 5, table.Rows.Count);
+        // paragon + 3 splits (uniform-2, by-class-2, by-class-8) x (4 routers + single shard)
+        Assert.Equal(1 + 3 * 5, table.Rows.Count);
         Assert.Contains(report.Files, f => f.EndsWith("fid-vs-shards-mnist10k-by-class.png", StringComparison.Ordinal));
         Assert.Contains(report.Files, f => f.EndsWith("samples-mnist10k-by-class-8-cdm-naive.png", StringComparison.Ordinal));
     }
@@ -34,7 +34,7 @@ public sealed class Table1AndContinualTests : IDisposable
         Assert.Equal(2, report.Checks.Count);
         var costs = report.Tables["Cost of each addition"];
         Assert.Equal(8 * 4, costs.Rows.Count);
-        Assert.Equal(3 * 4, report.Tables["FID (CdmNet features) as shards arrive"].Rows.Count);
+        Assert.Equal(2 * 4, report.Tables["FID (CdmNet features) as shards arrive"].Rows.Count);
     }
 
     private static void AssertChecksPass(ExperimentReport report) =>

@@ -68,15 +68,12 @@ public sealed class Table1Experiment : IExperiment
                 table.SaveCsv(tablePath);
             }
 
-            foreach (var scheme in settings.Schemes)
+            foreach (var (scheme, n) in settings.Splits)
             {
-                foreach (var n in settings.ShardCounts)
-                {
-                    var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, scheme, n, ShardSplit.DefaultSeed));
-                    var shards = pipeline.TrainShards(split);
-                    parity.Add(ParityCheck(split, shards, paragon));
-                    MeasureSplit(pipeline, run, table, tablePath, split, shards);
-                }
+                var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, scheme, n, ShardSplit.DefaultSeed));
+                var shards = pipeline.TrainShards(split);
+                parity.Add(ParityCheck(split, shards, paragon));
+                MeasureSplit(pipeline, run, table, tablePath, split, shards);
             }
         }
 
@@ -167,13 +164,8 @@ public sealed class Table1Experiment : IExperiment
     {
         foreach (var dataset in settings.Datasets)
         {
-            foreach (var n in settings.ShardCounts)
+            foreach (var n in settings.Splits.Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards))
             {
-                if (!settings.Schemes.Contains(SplitScheme.ByClass))
-                {
-                    continue;
-                }
-
                 double Accuracy(string method) => MetricColumns.Rows(table, ("dataset", dataset), ("scheme", "by-class"),
                         ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", seed), ("profile", profile))
                     .Select(r => MetricColumns.Number(table, r, "cond_acc")).DefaultIfEmpty(double.NaN).First();
