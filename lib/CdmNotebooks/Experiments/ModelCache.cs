@@ -46,15 +46,8 @@ public sealed class ModelCache
         }
 
         Directory.CreateDirectory(directory);
-        var trainingData = data();
-        try
-        {
-            return Train(config, identity, trainingData, directory, done, run);
-        }
-        finally
-        {
-            ((object)trainingData as IDisposable)?.Dispose();
-        }
+        using var trainingData = data();
+        return Train(config, identity, trainingData, directory, done, run);
     }
 
     private static TrainedModel Train(TrainingConfig config, TrainingDataIdentity identity, TrainingData trainingData, string directory, string done, ExperimentRun? run)
