@@ -206,7 +206,7 @@ public sealed class CdmPipeline : IDisposable
                 using var labels = tensor(classes.AsSpan(start, count).ToArray(), ScalarType.Int64);
                 (denoiser as ISamplingPathObserver)?.BeginSampling(count);
                 batches.Add(sampler.Sample(denoiser, new long[] { count, 1, 28, 28 }, Conditioning.Classes(labels), generator,
-                    new SamplingOptions { Steps = Scale.SamplerSteps, OnStep = onStep }, Run.Cancellation));
+                    new SamplingOptions { Steps = Scale.SamplerSteps, OnStep = onStep, ClipX0 = true }, Run.Cancellation));
             }
 
             var images = cat(batches.ToArray(), 0);
