@@ -51,7 +51,9 @@ public sealed record Table1Settings(
         var scale = ExperimentScale.For("smoke");
         return scale with
         {
-            Paragon = scale.Paragon with { TrainSteps = 200, CheckpointEvery = 100 },
+            // A gentler peak learning rate and longer warm-up than the pipeline's smoke default: at 1e-3 with 10 warm-up steps
+            // the small shards' training diverged to NaN within ten steps on this machine.
+            Paragon = scale.Paragon with { TrainSteps = 200, CheckpointEvery = 100, LearningRate = 4e-4, WarmupSteps = 40 },
             SamplesPerClass = 10,
             RouterTraining = scale.RouterTraining with { Steps = 100 },
         };
