@@ -19,7 +19,7 @@ public sealed class CdmPipeline : IDisposable
         Run = run ?? throw new ArgumentNullException(nameof(run));
         Scale = scale ?? ExperimentScale.For(run.Profile);
         // Before any convolution: the real-vs-real floor runs the feature network before the first UNet exists, and oneDNN
-        // reads its ISA cap once, at its first convolution (without the cap, training diverged to NaN at step ~2).
+        // reads its ISA cap once, at its first convolution.
         Runtime.TorchRuntime.ApplyWorkarounds();
     }
 
