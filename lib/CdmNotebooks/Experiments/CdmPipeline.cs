@@ -18,6 +18,9 @@ public sealed class CdmPipeline : IDisposable
     {
         Run = run ?? throw new ArgumentNullException(nameof(run));
         Scale = scale ?? ExperimentScale.For(run.Profile);
+        // Before any convolution: the real-vs-real floor runs the feature network before the first UNet exists, and oneDNN
+        // reads its ISA cap once, at its first convolution.
+        Runtime.TorchRuntime.ApplyWorkarounds();
     }
 
     /// <summary>The run this pipeline belongs to.</summary>
@@ -131,27 +134,28 @@ public sealed class CdmPipeline : IDisposable
 
             case RouterKind.Compartmentalized:
             {
-                using var reference = ReferenceSet(dataset);
-                var heads = new List<RouterNetwork?>();
-                for (var s = 0; s < shardIds.Count; s++)
-                {
-                    var set = TrainingSet(dataset, shardIds[s]);
-                    try
-                    {
-                        heads.Add(RouterTrainer.TrainDensityRatioHead(set, reference.Set, schedule, Scale.Router with { Outputs = 1 },
-                            Scale.RouterTraining with { Seed = Run.Seed * 1000 + 11 + s }, cancellationToken: Run.Cancellation));
-                    }
-                    finally
-                    {
-                        DisposeSets(new[] { set });
-                    }
-                }
-
+                var heads = Enumerable.Range(0, shardIds.Count).Select(s => (RouterNetwork?)TrainCompartmentalizedHead(dataset, shardIds[s], s, schedule)).ToList();
                 return new BuiltRouter(kind, new CompartmentalizedRouter(heads, priors), clock.Elapsed.TotalSeconds, identities);
             }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown router kind.");
+        }
+    }
+
+    /// <summary>Trains the compartmentalized router's head for shard <paramref name="shard"/> (its IDs versus the public reference set only), as <see cref="BuildRouter"/> does; adding a shard needs just this.</summary>
+    public RouterNetwork TrainCompartmentalizedHead(string dataset, IReadOnlyList<string> shardIds, int shard, NoiseSchedule schedule)
+    {
+        using var reference = ReferenceSet(dataset);
+        var set = TrainingSet(dataset, shardIds);
+        try
+        {
+            return RouterTrainer.TrainDensityRatioHead(set, reference.Set, schedule, Scale.Router with { Outputs = 1 },
+                Scale.RouterTraining with { Seed = Run.Seed * 1000 + 11 + shard }, cancellationToken: Run.Cancellation);
+        }
+        finally
+        {
+            DisposeSets(new[] { set });
         }
     }
 
@@ -202,7 +206,7 @@ public sealed class CdmPipeline : IDisposable
                 using var labels = tensor(classes.AsSpan(start, count).ToArray(), ScalarType.Int64);
                 (denoiser as ISamplingPathObserver)?.BeginSampling(count);
                 batches.Add(sampler.Sample(denoiser, new long[] { count, 1, 28, 28 }, Conditioning.Classes(labels), generator,
-                    new SamplingOptions { Steps = Scale.SamplerSteps, OnStep = onStep }, Run.Cancellation));
+                    new SamplingOptions { Steps = Scale.SamplerSteps, OnStep = onStep, ClipX0 = true }, Run.Cancellation));
             }
 
             var images = cat(batches.ToArray(), 0);

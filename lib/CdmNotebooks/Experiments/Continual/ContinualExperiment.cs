@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using CdmNotebooks.Composition;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Experiments.Table1;
+using CdmNotebooks.Reporting;
+
+namespace CdmNotebooks.Experiments.Continual;
+
+/// <summary>E3: shards arrive one at a time; after each addition, FID of CDM under each router kind, and what the addition cost (new shard training plus router update).</summary>
+public sealed class ContinualExperiment : IExperiment
+{
+    /// <summary>Columns of continual.csv: one row per (shards present, router) evaluated.</summary>
+    public static IReadOnlyList<string> Columns { get; } = new[] { "dataset", "scheme", "shards_present", "method", "router", "seed", "profile" }
+        .Concat(MetricColumns.Names)
+        .Concat(new[] { "sample_seconds", "sampler_steps" })
+        .ToArray();
+
+    /// <summary>Columns of costs.csv: one row per (addition, router kind): the new shard's training and the router's update.</summary>
+    public static IReadOnlyList<string> CostColumns { get; } = new[]
+    {
+        "dataset", "scheme", "shards_present", "new_shard", "router", "seed", "profile", "shard_train_steps", "shard_train_seconds", "shard_from_cache",
+        "router_update_seconds", "router_update", "router_shards_touched",
+    };
+
+    private readonly ContinualSettings? _settings;
+
+    /// <summary>Runs the profile's settings, or <paramref name="settings"/> when given.</summary>
+    public ContinualExperiment(ContinualSettings? settings = null)
+    {
+        _settings = settings;
+    }
+
+    /// <inheritdoc />
+    public string Name => "continual";
+
+    /// <inheritdoc />
+    public string Question =>
+        "As shards arrive one at a time, does a compartmentalized model improve with each addition while naive averaging does not, and what does each addition cost (new shard plus router update) for each router kind?";
+
+    /// <summary>The settings a run of <paramref name="profile"/> uses.</summary>
+    public ContinualSettings SettingsFor(string profile) => _settings ?? ContinualSettings.For(profile);
+
+    /// <inheritdoc />
+    public ExperimentReport Run(ExperimentRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var started = DateTimeOffset.UtcNow;
+        var settings = SettingsFor(run.Profile);
+        var tablePath = run.ResultPath("continual.csv");
+        var costPath = run.ResultPath("costs.csv");
+        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
+        var costs = ResultTable.LoadCsvOrEmpty(costPath, CostColumns);
+        var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(settings.Dataset, settings.Scheme, settings.Shards, ShardSplit.DefaultSeed));
+        using var pipeline = new CdmPipeline(run, settings.Scale);
+        var scheme = split.Scheme.Kind;
+        var models = new List<TrainedModel>();
+        var fingerprints = new List<string>();
+        var heads = new Dictionary<int, RouterNetwork>();
+        var isolation = new List<string>();
+        var isolated = true;
+        NoiseSchedule? schedule = null;
+
+        for (var present = 1; present <= settings.Shards; present++)
+        {
+            var newShard = present - 1;
+            run.Log($"{split.Name}: shard {newShard} arrives ({present} present)");
+            var model = pipeline.TrainShard(split, newShard);
+            models.Add(model);
+            fingerprints.Add(Fingerprint(model));
+            if (schedule is null)
+            {
+                using var first = new LoadedShards(new[] { model });
+                schedule = first.Denoisers[0].Schedule;
+            }
+
+            var ids = Enumerable.Range(0, present).Select(s => split.IdsOfShard(s)).ToArray();
+            var evaluate = settings.EvaluateAt.Contains(present)
+                           && RouterNames.All.Any(k => !table.Contains(Key(split, present, RouterNames.Of(k), run)));
+            var routers = new Dictionary<RouterKind, BuiltRouter>();
+            foreach (var kind in RouterNames.All)
+            {
+                var costKey = Key(split, present, RouterNames.Of(kind), run);
+                if (costs.Contains(costKey) && !evaluate)
+                {
+                    continue;
+                }
+
+                var (router, touched, what) = UpdateRouter(pipeline, kind, split, ids, heads, schedule);
+                routers[kind] = router;
+                if (!costs.Contains(costKey))
+                {
+                    costs.Add(costKey.Concat(new (string, object?)[]
+                    {
+                        ("new_shard", newShard), ("shard_train_steps", model.TrainSteps), ("shard_train_seconds", Math.Round(model.TrainSeconds, 1)),
+                        ("shard_from_cache", model.FromCache), ("router_update_seconds", Math.Round(router.TrainSeconds, 2)), ("router_update", what),
+                        ("router_shards_touched", touched),
+                    }).ToArray());
+                    costs.SaveCsv(costPath);
+                }
+            }
+
+            // Adding shard k must leave every earlier shard's model untouched: same cache entry, same bytes, same training data.
+            var (ok, detail) = CheckEarlierShards(pipeline, split, present, fingerprints);
+            isolated &= ok;
+            isolation.Add(detail);
+
+            if (evaluate)
+            {
+                Evaluate(pipeline, run, table, tablePath, split, models, routers, present);
+            }
+        }
+
+        var files = WriteFigures(run, settings, table, costs, split.Name);
+        run.WriteRunInfo(started, new Dictionary<string, string> { ["note"] = settings.Note, ["split"] = split.Name });
+        var checks = new[]
+        {
+            new SanityCheck("adding a shard never retrains earlier shards (cached model files and data identities unchanged)", isolated,
+                string.Join("; ", isolation)),
+            RouterCostCheck(costs, split, run, settings.Shards),
+        };
+        return new ExperimentReport(Name, run.Profile,
+            new Dictionary<string, ResultTable> { ["FID (CdmNet features) as shards arrive"] = table, ["Cost of each addition"] = costs },
+            files, checks);
+    }
+
+    private static (string Column, object? Value)[] Key(ShardSplit split, int present, string router, ExperimentRun run) => new (string, object?)[]
+    {
+        ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present), ("router", router), ("seed", run.Seed), ("profile", run.Profile),
+    };
+
+    /// <summary>What each router kind must do when a shard arrives: naive and Ito recount priors only; the classifier retrains over all present shards; the compartmentalized router trains one head for the new shard.</summary>
+    private static (BuiltRouter Router, int ShardsTouched, string What) UpdateRouter(
+        CdmPipeline pipeline, RouterKind kind, ShardSplit split, IReadOnlyList<IReadOnlyList<string>> ids, Dictionary<int, RouterNetwork> heads, NoiseSchedule schedule)
+    {
+        var present = ids.Count;
+        switch (kind)
+        {
+            case RouterKind.Naive:
+            case RouterKind.ItoDensity:
+                return (pipeline.BuildRouter(kind, split.Dataset, ids, schedule), 0, "nothing trained (priors recounted)");
+            case RouterKind.Classifier:
+                if (present < 2)
+                {
+                    // One shard needs no router (its weight is 1); the classifier first exists when a second shard arrives.
+                    return (pipeline.BuildRouter(RouterKind.Naive, split.Dataset, ids, schedule) with { Kind = RouterKind.Classifier }, 0,
+                        "nothing trained (one shard: weight 1)");
+                }
+
+                var classifier = pipeline.BuildRouter(kind, split.Dataset, ids, schedule);
+                return (classifier, classifier.TrainedOnDataIdentities.Count, $"classifier retrained on all {present} shards");
+            case RouterKind.Compartmentalized:
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var newShard = present - 1;
+                var trained = 0;
+                for (var s = 0; s < present; s++)
+                {
+                    // Earlier heads exist unless this run resumed after an interruption; the cost row of their addition was recorded then.
+                    if (!heads.ContainsKey(s))
+                    {
+                        if (s == newShard)
+                        {
+                            clock.Restart();
+                        }
+
+                        heads[s] = pipeline.TrainCompartmentalizedHead(split.Dataset, ids[s], s, schedule);
+                        trained += s == newShard ? 1 : 0;
+                    }
+                }
+
+                var seconds = clock.Elapsed.TotalSeconds;
+                var router = new CompartmentalizedRouter(Enumerable.Range(0, present).Select(s => (RouterNetwork?)heads[s]).ToArray(), pipeline.Priors(split.Dataset, ids));
+                return (new BuiltRouter(kind, router, seconds, new[] { DataIdentity.Of(ids[newShard]) }), trained,
+                    $"{trained} new head (shard {newShard} vs the public reference set)");
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown router kind.");
+        }
+    }
+
+    private static (bool Passed, string Detail) CheckEarlierShards(CdmPipeline pipeline, ShardSplit split, int present, IReadOnlyList<string> fingerprints)
+    {
+        var problems = new List<string>();
+        for (var s = 0; s < present; s++)
+        {
+            var again = pipeline.TrainShard(split, s);
+            var header = Checkpoint.ReadHeader(again.CheckpointPath);
+            if (s < present - 1 && !again.FromCache)
+            {
+                problems.Add($"shard {s} was retrained");
+            }
+
+            if (Fingerprint(again) != fingerprints[s])
+            {
+                problems.Add($"shard {s}'s model files changed");
+            }
+
+            if (header.Data.Identity != split.DataIdentity(s))
+            {
+                problems.Add($"shard {s}'s checkpoint was trained on data {header.Data.Identity[..12]}, not its shard's {split.DataIdentity(s)[..12]}");
+            }
+        }
+
+        return (problems.Count == 0, $"after shard {present - 1}: " + (problems.Count == 0 ? $"{present - 1} earlier models unchanged" : string.Join(", ", problems)));
+    }
+
+    /// <summary>sha256 over the names and bytes of every file in the model's cache folder (checkpoints and trained.json).</summary>
+    private static string Fingerprint(TrainedModel model)
+    {
+        var folder = Path.GetDirectoryName(model.CheckpointPath)!;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Evaluate(
+        CdmPipeline pipeline, ExperimentRun run, ResultTable table, string tablePath, ShardSplit split, IReadOnlyList<TrainedModel> models,
+        IReadOnlyDictionary<RouterKind, BuiltRouter> routers, int present)
+    {
+        using var loaded = new LoadedShards(models);
+        GeneratedSamples? single = null;
+        try
+        {
+            foreach (var kind in RouterNames.All)
+            {
+                var key = Key(split, present, RouterNames.Of(kind), run);
+                if (table.Contains(key))
+                {
+                    continue;
+                }
+
+                // With one shard every router gives it weight 1: sample it once and record that for every router.
+                IDenoiser denoiser = present == 1 ? loaded.Denoisers[0] : CdmPipeline.Compose(loaded.Denoisers, routers[kind]);
+                var samples = present == 1
+                    ? single ??= pipeline.Generate("shard 0", denoiser, run.Seed * 1000 + 500)
+                    : pipeline.Generate("cdm-" + RouterNames.Of(kind), denoiser, run.Seed * 1000 + 500);
+                try
+                {
+                    var report = pipeline.Evaluate(samples, split.Dataset);
+                    run.Log($"  {present} shards, {RouterNames.Of(kind)}: FID {report.Fid.Value:F2}");
+                    table.Add(key.Append(("method", "cdm-" + RouterNames.Of(kind))).Concat(MetricColumns.Of(report))
+                        .Concat(new (string, object?)[] { ("sample_seconds", Math.Round(samples.Seconds, 1)), ("sampler_steps", pipeline.Scale.SamplerSteps) })
+                        .ToArray());
+                    table.SaveCsv(tablePath);
+                    if (present == split.ShardCount)
+                    {
+                        ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])),
+                            run.ResultPath($"samples-{split.Name}-{present}-{RouterNames.Of(kind)}.png"), columns: 10);
+                    }
+                }
+                finally
+                {
+                    if (!ReferenceEquals(samples, single))
+                    {
+                        samples.Dispose();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            single?.Dispose();
+        }
+    }
+
+    /// <summary>Every addition has a cost row per router kind, and each kind touched what it should: naive and Ito nothing, the compartmentalized router exactly the new shard, the classifier every present shard.</summary>
+    private static SanityCheck RouterCostCheck(ResultTable costs, ShardSplit split, ExperimentRun run, int shards)
+    {
+        var problems = new List<string>();
+        for (var present = 1; present <= shards; present++)
+        {
+            foreach (var kind in RouterNames.All)
+            {
+                var name = RouterNames.Of(kind);
+                var row = MetricColumns.Rows(costs, ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present.ToString(CultureInfo.InvariantCulture)),
+                    ("router", name), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)).FirstOrDefault(-1);
+                if (row < 0)
+                {
+                    problems.Add($"no cost row for {name} at {present}");
+                    continue;
+                }
+
+                var touched = (int)MetricColumns.Number(costs, row, "router_shards_touched");
+                var seconds = MetricColumns.Number(costs, row, "router_update_seconds");
+                var expected = kind switch
+                {
+                    RouterKind.Classifier => present >= 2 ? present : 0,
+                    RouterKind.Compartmentalized => 1,
+                    _ => 0,
+                };
+                if (touched != expected || !double.IsFinite(seconds) || (expected == 0 && seconds != 0))
+                {
+                    problems.Add($"{name} at {present}: touched {touched} shards (expected {expected}), {seconds} s");
+                }
+            }
+        }
+
+        return new SanityCheck("router update cost recorded per kind (naive/ito: nothing; compartmentalized: one new head; classifier: retrained on all shards)",
+            problems.Count == 0, problems.Count == 0 ? $"{shards} additions x {RouterNames.All.Count} router kinds recorded" : string.Join("; ", problems));
+    }
+
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, ContinualSettings settings, ResultTable table, ResultTable costs, string splitName)
+    {
+        var caption = $"profile {run.Profile}, seed {run.Seed}, split {splitName}, {run.Command}";
+        FigureWriter.Save(ContinualCharts.FidVsShardsPresent(table, caption), run.ResultPath("fid-vs-shards-present"));
+        FigureWriter.Save(ContinualCharts.RouterUpdateCost(costs, caption), run.ResultPath("router-update-cost"));
+        return Directory.GetFiles(run.ResultsDirectory)
+            .Where(f => f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".html", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using CdmNotebooks.Reporting;
+
+namespace CdmNotebooks.Experiments.Table1;
+
+/// <summary>The figures of Table 1 built from its result rows: FID against the number of shards per method, and conditional accuracy bars.</summary>
+public static class Table1Charts
+{
+    /// <summary>The methods drawn, in legend order (paragon is a flat reference line).</summary>
+    public static IReadOnlyList<string> Methods { get; } = RouterNames.All.Select(k => "cdm-" + RouterNames.Of(k)).Append("single-shard").ToArray();
+
+    /// <summary>FID (CdmNet features) against n for every method on <paramref name="dataset"/> / <paramref name="scheme"/>; n = 1 is the paragon (one model on all data), error bars are half the 95% bootstrap interval.</summary>
+    public static ChartSpec FidVsShards(ResultTable table, string dataset, string scheme, string caption)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var paragon = MetricColumns.Rows(table, ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
+        var counts = MetricColumns.Rows(table, ("dataset", dataset), ("scheme", scheme))
+            .Select(r => int.Parse(table.Get(r, "shards"), CultureInfo.InvariantCulture)).Distinct().Order().ToArray();
+        var series = new List<ChartSeries>();
+        foreach (var method in Methods)
+        {
+            var points = new List<(double X, double Y, double E)>();
+            if (paragon >= 0)
+            {
+                points.Add((1, MetricColumns.Number(table, paragon, "fid_cdmnet"), HalfInterval(table, paragon)));
+            }
+
+            foreach (var n in counts)
+            {
+                var row = MetricColumns.Rows(table, ("dataset", dataset), ("scheme", scheme), ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method))
+                    .FirstOrDefault(-1);
+                if (row >= 0)
+                {
+                    points.Add((n, MetricColumns.Number(table, row, "fid_cdmnet"), HalfInterval(table, row)));
+                }
+            }
+
+            if (points.Count > 0)
+            {
+                series.Add(new ChartSeries(method, points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), points.Select(p => p.E).ToArray()));
+            }
+        }
+
+        if (paragon >= 0 && counts.Length > 0)
+        {
+            var fid = MetricColumns.Number(table, paragon, "fid_cdmnet");
+            series.Add(new ChartSeries("paragon", new double[] { 1, counts[^1] }, new[] { fid, fid }));
+        }
+
+        return new ChartSpec($"{dataset}, {scheme} split: FID vs number of shards", "shards n (n = 1: paragon)", "FID (CdmNet features), lower is better", series)
+        {
+            Caption = caption,
+        };
+    }
+
+    /// <summary>Conditional accuracy (the feature network's classifier agrees with the requested class) per split configuration and method on <paramref name="dataset"/>.</summary>
+    public static ChartSpec ConditionalAccuracy(ResultTable table, string dataset, string caption)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var configs = MetricColumns.Rows(table, ("dataset", dataset))
+            .Where(r => table.Get(r, "method") != "paragon")
+            .Select(r => (Scheme: table.Get(r, "scheme"), Shards: int.Parse(table.Get(r, "shards"), CultureInfo.InvariantCulture)))
+            .Distinct().OrderBy(c => c.Scheme, StringComparer.Ordinal).ThenBy(c => c.Shards).ToArray();
+        var categories = configs.Select(c => $"{c.Scheme} n={c.Shards}").ToArray();
+        var series = new List<ChartSeries>();
+        var paragon = MetricColumns.Rows(table, ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
+        foreach (var method in Methods.Prepend("paragon"))
+        {
+            var x = new List<double>();
+            var y = new List<double>();
+            var e = new List<double>();
+            for (var i = 0; i < configs.Length; i++)
+            {
+                var row = method == "paragon"
+                    ? paragon
+                    : MetricColumns.Rows(table, ("dataset", dataset), ("scheme", configs[i].Scheme),
+                        ("shards", configs[i].Shards.ToString(CultureInfo.InvariantCulture)), ("method", method)).FirstOrDefault(-1);
+                if (row >= 0)
+                {
+                    x.Add(i);
+                    y.Add(MetricColumns.Number(table, row, "cond_acc"));
+                    e.Add(MetricColumns.Number(table, row, "cond_acc_se"));
+                }
+            }
+
+            if (x.Count > 0)
+            {
+                series.Add(new ChartSeries(method, x, y, e));
+            }
+        }
+
+        return new ChartSpec($"{dataset}: conditional accuracy by split and method", "split", "conditional accuracy (CdmNet classifier), higher is better", series, ChartKind.Bar)
+        {
+            Categories = categories,
+            Caption = caption,
+        };
+    }
+
+    private static double HalfInterval(ResultTable table, int row)
+    {
+        var half = (MetricColumns.Number(table, row, "fid_high") - MetricColumns.Number(table, row, "fid_low")) / 2;
+        return double.IsFinite(half) ? half : 0;
+    }
+}
