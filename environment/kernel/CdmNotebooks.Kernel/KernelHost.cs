@@ -159,7 +159,12 @@ public sealed class KernelHost : IDisposable
                 Reply(channel, request, "kernel_info_reply", KernelInfo());
                 break;
             case "execute_request":
-                Execute(channel, request);
+                var succeeded = Execute(channel, request);
+                if (!succeeded && (request.Content["stop_on_error"]?.GetValue<bool>() ?? true))
+                {
+                    AbortQueuedExecutions(channel);
+                }
+
                 break;
             case "is_complete_request":
                 var complete = ScriptSession.IsComplete(Text(content, "code"));
@@ -216,7 +221,34 @@ public sealed class KernelHost : IDisposable
         }
     }
 
-    private void Execute(MessageChannel channel, JupyterMessage request)
+    // "Run all" queues every cell at once; after a failure the rest must not run on top of a broken state, so the
+    // execute requests already waiting are answered "aborted" (as ipykernel does) while other requests are served.
+    // Only what is queued now is drained: a request sent after the client saw the error runs normally.
+    private void AbortQueuedExecutions(MessageChannel channel)
+    {
+        while (channel.TryReceive(TimeSpan.Zero) is { } queued)
+        {
+            _iopub.Status("busy", queued);
+            try
+            {
+                if (queued.MessageType == "execute_request")
+                {
+                    Reply(channel, queued, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
+                }
+                else
+                {
+                    Handle(channel, queued);
+                }
+            }
+            finally
+            {
+                _iopub.Status("idle", queued);
+            }
+        }
+    }
+
+    /// <returns>False when the cell failed.</returns>
+    private bool Execute(MessageChannel channel, JupyterMessage request)
     {
         var code = Text(request.Content, "code");
         var silent = request.Content["silent"]?.GetValue<bool>() ?? false;
@@ -275,6 +307,7 @@ public sealed class KernelHost : IDisposable
         }
 
         Reply(channel, request, "execute_reply", reply);
+        return outcome.Succeeded;
     }
 
     private CellOutcome RunCell(string code, int count)

@@ -84,6 +84,13 @@ def check_errors(manager, client):
     expect("boom" in errors[0]["evalue"] and "line 2" in errors[0]["evalue"], "the error value holds the message and the cell line", errors[0])
     reply, outputs = kernel_harness.execute(client, "z + 1")
     expect(result_text(outputs) == "6", "the kernel survives and keeps variables declared before the throw", outputs)
+    # "Run all": cells queued behind a failing one are aborted, not run.
+    failing = client.execute('Thread.Sleep(500); throw new Exception("stop here");')
+    queued = client.execute("z = 100;")
+    expect(shell_reply(client, failing)["status"] == "error", "the failing queued cell reports its error", failing)
+    expect(shell_reply(client, queued)["status"] == "aborted", "the cell queued behind it is aborted", queued)
+    reply, outputs = kernel_harness.execute(client, "z")
+    expect(result_text(outputs) == "5", "the aborted cell did not run", (reply, outputs))
 
 
 def check_interrupt(manager, client):

@@ -1,0 +1,137 @@
+using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Protection;
+
+namespace CdmNotebooks.Tests.Protection;
+
+public sealed class DataProtectionTests
+{
+    [Fact]
+    public void ForgettingSamplesRetrainsOnlyAffectedShardsUpdatesRoutersPerKindAndPassesTheLineageCheck()
+    {
+        using var fixture = new GaussianRegistryFixture(withRouters: true);
+        var registry = fixture.Registry;
+        var before = registry.ActiveShards().ToDictionary(s => s.Name);
+        var headsBefore = registry.Router("r-heads");
+        string[] forget = ["g/a/003", "g/a/017", "g/a/031", "g/b/005", "g/nowhere/1"];
+
+        var report = new DataProtection(registry, fixture, fixture).ForgetSamples("dpo@example.org", forget);
+
+        Assert.Equal(["a", "b"], fixture.TrainedShards.Order());
+        Assert.Equal(2, registry.Shard("a").Version);
+        Assert.Equal(2, registry.Shard("b").Version);
+        Assert.Equal(1, registry.Shard("c").Version);
+        Assert.Contains("retired", Assert.Throws<InvalidOperationException>(() => registry.Shard("a@v1")).Message);
+        Assert.Equal(37, registry.IdsOf(registry.Shard("a").DataIdentity).Count);
+        Assert.DoesNotContain("g/b/005", registry.IdsOf(registry.Shard("b").DataIdentity));
+
+        // The classifier saw every shard, so it is retrained; the compartmentalized router retrains only the heads of a and b.
+        Assert.Equal(2, registry.Router("r-classifier").Version);
+        var heads = registry.Router("r-heads");
+        Assert.Equal(2, heads.Version);
+        Assert.Equal(headsBefore.Parts.Single(p => p.ShardName == "c").File, heads.Parts.Single(p => p.ShardName == "c").File);
+        Assert.NotEqual(headsBefore.Parts.Single(p => p.ShardName == "a").File, heads.Parts.Single(p => p.ShardName == "a").File);
+        Assert.Contains(report.Timings, t => t.Component == "router r-heads" && t.Action == "retrained 2 of 3 heads");
+
+        var record = Assert.Single(new AuditLog(registry).Read());
+        Assert.Equal("dpo@example.org", record.Actor);
+        Assert.Equal("forget-samples", record.Operation);
+        Assert.Equal(["g/nowhere/1"], record.NotFoundIds);
+        var a = record.Shards.Single(s => s.Shard == "a");
+        Assert.Equal((1, 2, before["a"].DataIdentity), (a.FromVersion!.Value, a.ToVersion!.Value, a.BeforeIdentity!));
+        Assert.Equal(registry.Shard("a").DataIdentity, a.AfterIdentity);
+
+        var lineage = LineageCheck.Verify(registry);
+        Assert.True(lineage.Passed, string.Join("\n", lineage.Violations));
+        Assert.Equal(5, lineage.ForgottenIds);
+        Assert.Equal(5, lineage.CheckedComponents.Count);
+    }
+
+    [Fact]
+    public void LineageCheckFailsWhenAnActiveComponentWasTrainedOnAForgottenId()
+    {
+        using var fixture = new GaussianRegistryFixture(withRouters: true);
+        // Record the ID as forgotten without retraining anything: shard a and both routers still carry it.
+        fixture.Registry.Commit(new RegistryChange { ForgetIds = ["g/a/010"] });
+        var report = LineageCheck.Verify(fixture.Registry);
+        Assert.False(report.Passed);
+        Assert.Contains(report.Violations, v => v.StartsWith("shard a@v1 was trained on 1 forgotten ID(s), e.g. g/a/010", StringComparison.Ordinal));
+        Assert.Contains(report.Violations, v => v.StartsWith("router r-classifier@v1 was trained", StringComparison.Ordinal));
+        Assert.Contains(report.Violations, v => v.StartsWith("router r-heads@v1 head a was trained", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Violations, v => v.Contains("head b", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LineageCheckReportsAnEditedIdList()
+    {
+        using var fixture = new GaussianRegistryFixture();
+        var identity = fixture.Registry.Shard("b").DataIdentity;
+        var path = Path.Combine(fixture.Root, "identities", identity + ".txt");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("g/b/007\n", "", StringComparison.Ordinal));
+        var report = LineageCheck.Verify(fixture.Registry);
+        Assert.Contains(report.Violations, v => v.Contains("modified after it was stored", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ForgettingAShardRemovesItAndRetrainsOnlyWhatSawIt()
+    {
+        using var fixture = new GaussianRegistryFixture(withRouters: true);
+        var registry = fixture.Registry;
+        var headsBefore = registry.Router("r-heads");
+        var report = new DataProtection(registry, fixture, fixture).ForgetShard("owner-of-b", "b");
+
+        Assert.Empty(fixture.TrainedShards);
+        Assert.Contains("removed", Assert.Throws<InvalidOperationException>(() => registry.Shard("b")).Message);
+        Assert.Equal(["a", "c"], registry.Router("r-classifier").ShardNames);
+        var heads = registry.Router("r-heads");
+        Assert.Equal(["a", "c"], heads.ShardNames);
+        Assert.Equal(headsBefore.Parts.Where(p => p.ShardName != "b").Select(p => p.File), heads.Parts.Select(p => p.File));
+        Assert.Contains(report.Timings, t => t.Component == "router r-heads" && t.Action == "retrained 0 of 2 heads");
+        Assert.Contains(report.Timings, t => t.Component == "router r-classifier" && t.Action == "retrained over 2 shards");
+        Assert.True(LineageCheck.Verify(registry).Passed);
+        Assert.Equal(40, registry.ReadIndex().ForgottenIds.Count);
+        var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = RouterKinds.Compartmentalized }, fixture.Load);
+        Assert.Equal(["a", "c"], model.ShardNames);
+    }
+
+    [Fact]
+    public void AddingAShardTrainsOnlyItAndOneNewHead()
+    {
+        using var fixture = new GaussianRegistryFixture(withRouters: true);
+        var registry = fixture.Registry;
+        var ids = fixture.NewShardIds("g/d", -3f, -3f, 30);
+        var report = new DataProtection(registry, fixture, fixture).AddShard("curator", "d", "gaussian-3", 3, ids);
+
+        Assert.Equal(["d"], fixture.TrainedShards);
+        Assert.Equal(["a", "b", "c", "d"], registry.Router("r-classifier").ShardNames);
+        Assert.Contains(report.Timings, t => t.Component == "router r-heads" && t.Action == "retrained 1 of 4 heads");
+        Assert.Equal("add-shard", new AuditLog(registry).Read().Single().Operation);
+        Assert.True(LineageCheck.Verify(registry).Passed);
+        var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = RouterKinds.Classifier }, fixture.Load);
+        Assert.Equal(4, model.Denoiser.ShardCount);
+        Assert.Throws<InvalidOperationException>(() => new DataProtection(registry, fixture, fixture).AddShard("curator", "d", "gaussian-3", 3, ids));
+    }
+
+    [Fact]
+    public void ACrashDuringForgettingLeavesThePreviousCompositionIntact()
+    {
+        using var fixture = new GaussianRegistryFixture(withRouters: true);
+        var registry = fixture.Registry;
+        var before = registry.ReadIndex();
+        fixture.FailTraining = name => name == "b";
+        Assert.Throws<IOException>(() => new DataProtection(registry, fixture, fixture).ForgetSamples("dpo", ["g/a/001", "g/b/001"]));
+
+        var reopened = new ShardRegistry(fixture.Root);
+        Assert.Equal(before.Generation, reopened.ReadIndex().Generation);
+        Assert.Equal(1, reopened.Shard("a").Version);
+        Assert.Empty(new AuditLog(reopened).Read());
+        Assert.True(LineageCheck.Verify(reopened).Passed);
+        var model = RegistryComposer.Compose(reopened, new CompositionRequest { RouterKind = RouterKinds.Classifier }, fixture.Load);
+        Assert.Equal(3, model.Denoiser.ShardCount);
+
+        // Retrying after the crash succeeds and skips the half-written version folders.
+        fixture.FailTraining = null;
+        new DataProtection(reopened, fixture, fixture).ForgetSamples("dpo", ["g/a/001", "g/b/001"]);
+        Assert.True(reopened.Shard("a").Version > 2);
+        Assert.True(LineageCheck.Verify(reopened).Passed);
+    }
+}
