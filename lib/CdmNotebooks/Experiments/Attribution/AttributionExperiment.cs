@@ -186,10 +186,11 @@ public sealed class AttributionExperiment : IExperiment
             var credited = new int[ledger.Count];
             for (var i = 0; i < ledger.Count; i++)
             {
-                var average = ledger.TimeAveraged(i);
-                var final = ledger.Final(i);
+                var credit = ledger.Credit(i);
+                var average = credit.TimeAveraged;
+                var final = credit.Final;
                 var domain = CreditLedger.ArgMax(judged[i]);
-                credited[i] = CreditLedger.ArgMax(average);
+                credited[i] = credit.Credited;
                 var finalCredited = CreditLedger.ArgMax(final);
                 sampleTable.Add(("split", split.Name), ("router", RouterToken(router)), ("seed", run.Seed), ("profile", run.Profile), ("sample", i),
                     ("requested_class", classes[i]), ("judged_domain", DomainJudge.Domains[domain]), ("judged_domain_probability", judged[i][domain]),

@@ -30,6 +30,19 @@ public sealed record AttributionSettings(
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
     };
 
+    /// <summary>The settings as name/value rows, for a notebook table and run.json.</summary>
+    public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
+    {
+        ["domain split"] = DomainSplit,
+        ["uniform split"] = UniformSplit,
+        ["routers"] = string.Join(", ", Routers.Select(AttributionExperiment.RouterToken)),
+        ["samples per split and router"] = $"{SamplesPerClass * 10} ({SamplesPerClass} per class)",
+        ["sampler"] = $"{Scale.Sampler}, {Scale.SamplerSteps} steps",
+        ["paragon budget (shards: compute parity)"] = $"{Scale.Paragon.TrainSteps} steps of batch {Scale.Paragon.BatchSize}, UNet base {Scale.Paragon.Model.BaseChannels} channels",
+        ["router training"] = $"{Scale.RouterTraining.Steps} steps of batch {Scale.RouterTraining.BatchSize}",
+        ["check"] = $"kappa(credited domain, judged domain) >= {MinimumKappa} on the domain split",
+    };
+
     /// <summary>The smoke scale of E4 (shared by E5's domain composition so both reuse the same cached union shards).</summary>
     public static ExperimentScale SmokeScale() => ExperimentScale.For("smoke");
 }

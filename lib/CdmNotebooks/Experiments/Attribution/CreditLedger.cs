@@ -1,15 +1,18 @@
 using CdmNotebooks.Composition;
+using CdmNotebooks.Protection;
 
 namespace CdmNotebooks.Experiments.Attribution;
 
 /// <summary>Every generated sample's mixture weights over the reverse process, collected from the weight trajectories of successive sampling batches; the source of per-sample credit and of the weight-vs-timestep curves.</summary>
 /// <remarks>
 /// Credit follows the paper (Sec. 4, Fig. 3): w_i(x_t, t) = P(shard i | x_t) says how much shard i shaped the sample at step t.
-/// A sample's time-averaged credit weighs every denoiser call equally; its final-step credit is the weight at the last (least noisy) call.
+/// Per-sample credit (time-averaged and final-step weights, credited shard) comes from <see cref="Protection.Attribution.PerSample"/>;
+/// the ledger adds what one batch cannot give: samples from many batches, and mean curves over any subset of them (e.g. per judged domain).
 /// </remarks>
 public sealed class CreditLedger
 {
     private readonly List<float[]> _samples = [];
+    private readonly List<SampleAttribution> _credit = [];
     private long[]? _timesteps;
 
     /// <summary>An empty ledger over <paramref name="shards"/> shards.</summary>
@@ -80,28 +83,15 @@ public sealed class CreditLedger
 
             _samples.Add(weights);
         }
+
+        _credit.AddRange(Protection.Attribution.PerSample(trajectory));
     }
 
     /// <summary>Weight of <paramref name="shard"/> for <paramref name="sample"/> at denoiser call <paramref name="step"/>.</summary>
     public double Weight(int sample, int step, int shard) => _samples[sample][step * Shards + shard];
 
-    /// <summary>The sample's weights averaged over every denoiser call (sums to 1).</summary>
-    public double[] TimeAveraged(int sample)
-    {
-        var average = new double[Shards];
-        for (var step = 0; step < Steps; step++)
-        {
-            for (var shard = 0; shard < Shards; shard++)
-            {
-                average[shard] += Weight(sample, step, shard) / Steps;
-            }
-        }
-
-        return average;
-    }
-
-    /// <summary>The sample's weights at the last (least noisy) denoiser call.</summary>
-    public double[] Final(int sample) => Enumerable.Range(0, Shards).Select(shard => Weight(sample, Steps - 1, shard)).ToArray();
+    /// <summary>Credit of <paramref name="sample"/> (in recording order): time-averaged and final-step weights and the credited shard.</summary>
+    public SampleAttribution Credit(int sample) => _credit[sample];
 
     /// <summary>Mean weight of <paramref name="shard"/> at each denoiser call over <paramref name="samples"/> (all samples when null); empty when no sample is selected.</summary>
     public double[] MeanCurve(int shard, IReadOnlyCollection<int>? samples = null)

@@ -33,10 +33,23 @@ public sealed record MemorizationSettings(
     /// <summary>The paper's Fig. 4B weights (1, 0), (0.5, 0.5), (0.25, 0.75), plus (0, 1): the rest shard alone, as the no-memorization control.</summary>
     public static IReadOnlyList<double> PaperWeights { get; } = [1.0, 0.5, 0.25, 0.0];
 
+    /// <summary>The settings as name/value rows, for a notebook table.</summary>
+    public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string>
+    {
+        ["dataset"] = Dataset,
+        ["small shard"] = $"{SmallPerClass * 10} images ({SmallPerClass} per class), {SmallShardSteps} steps of batch {SmallShardBatch} ({SmallShardSteps * SmallShardBatch / (SmallPerClass * 10)} epochs)",
+        ["rest shard"] = $"all other training images, compute parity against {Scale.Paragon.TrainSteps} steps of batch {Scale.Paragon.BatchSize}",
+        ["weights of the small shard"] = string.Join(", ", SmallWeights.Select(w => w.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture))),
+        ["samples per mixture"] = $"{SamplesPerClass * 10} ({SamplesPerClass} per class)",
+        ["near-copy rule"] = $"d1 / mean(d1..d{Neighbours}) < {Threshold:F4} against every training image",
+        ["checks"] = $"memorized at (1, 0) >= {MinimumMemorizedAlone:P0}; memorized at (0.25, 0.75) < at (1, 0)",
+        ["Fig. 4A"] = $"{Domain.DomainSplit}, {OodSamplesPerClass * 10} samples per method",
+    };
+
     /// <summary>The settings of <paramref name="profile"/>.</summary>
     public static MemorizationSettings For(string profile) => profile switch
     {
-        "smoke" => new MemorizationSettings(ExperimentScale.For("smoke"), "mnist10k", SmallPerClass: 3, SmallShardSteps: 1500, SmallShardBatch: 30,
+        "smoke" => new MemorizationSettings(ExperimentScale.For("smoke"), "mnist10k", SmallPerClass: 2, SmallShardSteps: 600, SmallShardBatch: 20,
             PaperWeights, SamplesPerClass: 20, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("smoke"), OodSamplesPerClass: 4),
         "standard" => new MemorizationSettings(ExperimentScale.For("standard"), "mnist10k", SmallPerClass: 3, SmallShardSteps: 3000, SmallShardBatch: 30,
