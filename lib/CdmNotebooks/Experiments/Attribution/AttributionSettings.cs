@@ -21,7 +21,7 @@ public sealed record AttributionSettings(
     /// <summary>The settings of <paramref name="profile"/>.</summary>
     public static AttributionSettings For(string profile) => profile switch
     {
-        "smoke" => new AttributionSettings(SmokeScale(), "union-by-domain-2", "mnist10k-uniform-8",
+        "smoke" => new AttributionSettings(SmokeScale(), "union-by-domain-2", "mnist10k-uniform-4",
             [RouterKind.Classifier, RouterKind.ItoDensity], SamplesPerClass: 20, DefaultMinimumKappa),
         "standard" => new AttributionSettings(ExperimentScale.For("standard"), "union-by-domain-2", "fashion-mnist-uniform-8",
             [RouterKind.Classifier, RouterKind.ItoDensity], SamplesPerClass: 50, DefaultMinimumKappa),
