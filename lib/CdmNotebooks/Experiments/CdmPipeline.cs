@@ -61,6 +61,19 @@ public sealed class CdmPipeline : IDisposable
     public IReadOnlyList<TrainedModel> TrainShards(ShardSplit split) =>
         Enumerable.Range(0, split.ShardCount).Select(s => TrainShard(split, s)).ToArray();
 
+    /// <summary>Trains (or reuses) a model with an explicit <paramref name="config"/> on the training samples <paramref name="ids"/> of <paramref name="dataset"/>, recorded as shard <paramref name="shard"/> of <paramref name="splitName"/>; for models deliberately outside compute parity (e.g. a small shard trained for many epochs so it memorizes).</summary>
+    public TrainedModel TrainOnIds(TrainingConfig config, string dataset, string splitName, string shard, IReadOnlyList<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            throw new ArgumentException($"No sample IDs given to train shard {shard} of {splitName} on.", nameof(ids));
+        }
+
+        return TrainOn(config, new TrainingDataIdentity(dataset, splitName, shard, DataIdentity.Of(ids)), ids);
+    }
+
     private TrainedModel TrainOn(TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids)
     {
         var train = Train(identity.Dataset);

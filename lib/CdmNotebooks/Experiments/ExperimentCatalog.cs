@@ -8,6 +8,8 @@ public static class ExperimentCatalog
     {
         new Table1.Table1Experiment(),
         new Continual.ContinualExperiment(),
+        new Attribution.AttributionExperiment(),
+        new Memorization.MemorizationExperiment(),
     };
 
     /// <summary>The experiment called <paramref name="name"/>, or an error listing the known names.</summary>
