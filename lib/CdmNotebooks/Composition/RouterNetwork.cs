@@ -6,7 +6,11 @@ using static TorchSharp.torch.nn;
 namespace CdmNotebooks.Composition;
 
 /// <summary>A small time-conditioned CNN mapping a noised image x_t (and optionally a class label) to logits: the body of the trained routers.</summary>
-/// <remarks>Three 3x3 convolutions (two with stride 2), global average pooling, and an MLP head; the timestep enters as a sinusoidal embedding added after the first convolution and again before the head.</remarks>
+/// <remarks>
+/// Three 3x3 convolutions (two with stride 2), global average pooling, and an MLP head; the timestep enters as a sinusoidal embedding
+/// added after the first convolution and again before the head. Inputs must be at least 4x4: on 1x1 inputs libtorch's CPU convolution
+/// backward intermittently returns garbage gradients for the padded stride-2 layers (measured: 5 in 300 steps turned the weights to NaN).
+/// </remarks>
 public sealed class RouterNetwork : Module<Tensor, Tensor, Tensor?, Tensor>
 {
     private readonly Conv2d _input;
@@ -37,12 +41,21 @@ public sealed class RouterNetwork : Module<Tensor, Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Smallest image height and width accepted.</summary>
+    public const int MinimumSize = 4;
+
     /// <summary>The configuration it was built from.</summary>
     public RouterNetworkConfig Config { get; }
 
     /// <summary>Logits [B, Outputs] for x [B,C,H,W], integer timesteps t [B] and labels [B] (null or -1 = no class).</summary>
     public override Tensor forward(Tensor x, Tensor t, Tensor? labels)
     {
+        if (x.dim() != 4 || x.shape[1] != Config.InputChannels || x.shape[2] < MinimumSize || x.shape[3] < MinimumSize)
+        {
+            throw new ArgumentException(
+                $"Router network expects x [B,{Config.InputChannels},H,W] with H, W >= {MinimumSize}; got [{string.Join(",", x.shape)}].", nameof(x));
+        }
+
         using var scope = NewDisposeScope();
         var embedding = _time2.forward(functional.silu(_time1.forward(Sinusoidal(t, Config.TimeFeatures))));
         if (_classes is not null && labels is not null)

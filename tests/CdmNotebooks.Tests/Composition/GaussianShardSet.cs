@@ -10,21 +10,23 @@ internal sealed class GaussianShardSet
 {
     public const double Variance = 0.25;
 
-    public GaussianShardSet(int steps = 1000)
+    /// <summary>Shards in 2-D ([2,1,1]) or, with <paramref name="pixels"/> > 1, the same means repeated over a [2,pixels,pixels] image (router networks need at least 4x4).</summary>
+    public GaussianShardSet(int steps = 1000, int pixels = 1)
     {
         Schedule = NoiseSchedule.Linear(steps);
-        Shards =
-        [
-            new GaussianShard([-3f, 0f], Variance, [2, 1, 1]),
-            new GaussianShard([3f, 0f], Variance, [2, 1, 1]),
-            new GaussianShard([0f, 3.5f], Variance, [2, 1, 1]),
-        ];
+        Shape = [2, pixels, pixels];
+        GaussianShard Make(float x, float y) =>
+            new([.. Enumerable.Repeat(x, pixels * pixels), .. Enumerable.Repeat(y, pixels * pixels)], Variance * pixels * pixels, Shape);
+        // Per-pixel variance grows with the pixel count so the spread of the per-image means, and hence the overlap of shards, stays that of the 2-D case.
+        Shards = [Make(-3f, 0f), Make(3f, 0f), Make(0f, 3.5f)];
         Priors = ShardPriors.FromWeights([0.5, 0.3, 0.2]);
         Denoisers = Shards.Select(s => new GaussianShardDenoiser(s, Schedule)).ToArray();
         Exact = new GaussianPosteriorRouter(Shards, Priors, Schedule);
     }
 
     public NoiseSchedule Schedule { get; }
+
+    public long[] Shape { get; }
 
     public GaussianShard[] Shards { get; }
 

@@ -15,7 +15,7 @@ public sealed class RouterAccuracyTests
     [Fact]
     public void ClassifierRouterApproachesTheExactPosterior()
     {
-        var set = new GaussianShardSet();
+        var set = new GaussianShardSet(pixels: 4);
         var data = ShardData(set, new Generator(10));
         var network = RouterTrainer.TrainClassifier(
             data, set.Schedule, new RouterNetworkConfig(2, 3, BaseChannels: 16, TimeFeatures: 32), new RouterTrainingOptions(Steps: 400, BatchSize: 128, Seed: 1));
@@ -29,11 +29,11 @@ public sealed class RouterAccuracyTests
     [Fact]
     public void CompartmentalizedRouterApproachesTheExactPosterior()
     {
-        var set = new GaussianShardSet();
+        var set = new GaussianShardSet(pixels: 4);
         var data = ShardData(set, new Generator(11));
         using var referenceGenerator = new Generator(12);
         // The public reference set: a broad Gaussian covering every shard, sharing no sample with any of them.
-        using var reference = randn([3000, 2, 1, 1], generator: referenceGenerator) * 3 + tensor(new[] { 0f, 1f }).reshape(1, 2, 1, 1);
+        using var reference = randn([3000, 2, 4, 4], generator: referenceGenerator) * 12 + tensor(new[] { 0f, 1f }).reshape(1, 2, 1, 1);
         var config = new RouterNetworkConfig(2, 1, BaseChannels: 16, TimeFeatures: 32);
         var heads = data.Select((d, i) => RouterTrainer.TrainDensityRatioHead(
             d, new RouterTrainingSet(reference), set.Schedule, config, new RouterTrainingOptions(Steps: 300, BatchSize: 128, Seed: 20 + i))).ToArray();

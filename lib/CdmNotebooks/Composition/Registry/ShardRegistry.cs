@@ -77,11 +77,22 @@ public sealed class ShardRegistry
         return ids;
     }
 
-    /// <summary>Writes a new, not yet active, version of a shard: ID list, checkpoint (by <paramref name="writeCheckpoint"/>, given the target path) and manifest.</summary>
+    /// <summary>Writes a new, not yet active, version of a shard with an existing checkpoint writer (configuration and class counts taken from <paramref name="draft"/>).</summary>
     public ShardManifest StageShard(ShardDraft draft, Action<string> writeCheckpoint, string checkpointFileName = "model.bin")
     {
-        ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(writeCheckpoint);
+        return StageShard(draft, path =>
+        {
+            writeCheckpoint(path);
+            return draft;
+        }, checkpointFileName);
+    }
+
+    /// <summary>Writes a new, not yet active, version of a shard: ID list, checkpoint (by <paramref name="train"/>, given the target path, returning the draft completed with its configuration and class counts) and manifest.</summary>
+    public ShardManifest StageShard(ShardDraft draft, Func<string, ShardDraft> train, string checkpointFileName = "model.bin")
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(train);
         ComponentKey.Validate(draft.Name);
         if (draft.SampleIds.Count == 0)
         {
@@ -91,9 +102,19 @@ public sealed class ShardRegistry
         var identity = StoreIds(draft.SampleIds);
         var (version, directory) = AllocateVersion("shards", draft.Name, ReadIndex().Shards);
         var checkpoint = Path.Combine(directory, checkpointFileName);
-        writeCheckpoint(checkpoint);
+        var trained = train(checkpoint);
+        if (trained.Name != draft.Name || !ReferenceEquals(trained.SampleIds, draft.SampleIds) && DataIdentity.Of(trained.SampleIds) != identity)
+        {
+            throw new InvalidOperationException($"The trainer of shard '{draft.Name}' returned a draft for other data; it may only add configuration and class counts.");
+        }
+
+        if (!File.Exists(checkpoint))
+        {
+            throw new InvalidOperationException($"The trainer of shard '{draft.Name}' did not write its checkpoint to '{checkpoint}'.");
+        }
+
         var manifest = new ShardManifest(
-            draft.Name, version, draft.Split, draft.ShardIndex, identity, draft.SampleIds.Count, draft.ClassCounts, draft.Config,
+            draft.Name, version, draft.Split, draft.ShardIndex, identity, draft.SampleIds.Count, trained.ClassCounts, trained.Config,
             draft.Parents, draft.Reason, DateTimeOffset.UtcNow, Relative(checkpoint), Sha256Of(checkpoint));
         RegistryJson.Write(Path.Combine(directory, ManifestFile), manifest);
         return manifest;

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using CdmNotebooks.Composition.Registry;
+
+namespace CdmNotebooks.Protection;
+
+/// <summary>Brings every active trained router in line with a new shard set, per its kind: a classifier retrains over all shards, a compartmentalized router retrains only heads whose lineage changed.</summary>
+/// <remarks>Naive and Ito routers have nothing trained and cost nothing to update, so they never appear here.</remarks>
+internal sealed class RouterUpdater
+{
+    private readonly ShardRegistry _registry;
+    private readonly IRouterMaintainer? _maintainer;
+    private readonly Dictionary<string, IReadOnlyList<string>> _idCache = new(StringComparer.Ordinal);
+
+    public RouterUpdater(ShardRegistry registry, IRouterMaintainer? maintainer)
+    {
+        _registry = registry;
+        _maintainer = maintainer;
+    }
+
+    /// <summary>Stages router versions for the shard set <paramref name="shards"/> (name to its new manifest; a missing name was removed, a new name appended).</summary>
+    public (List<RouterManifest> Staged, List<string> Retired, List<string> Changes, List<ComponentTiming> Timings) Update(
+        IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, string reason, CancellationToken cancellationToken)
+    {
+        var staged = new List<RouterManifest>();
+        var retired = new List<string>();
+        var changes = new List<string>();
+        var timings = new List<ComponentTiming>();
+        foreach (var router in _registry.ActiveRouters())
+        {
+            var clock = Stopwatch.StartNew();
+            var names = router.ShardNames.Where(shards.ContainsKey).Concat(shards.Keys.Where(n => !router.ShardNames.Contains(n)).Order(StringComparer.Ordinal)).ToList();
+            var reference = _maintainer?.ReferenceIds.Where(id => !forgotten.Contains(id)).ToList();
+            var sources = router.Kind == RouterKinds.Classifier
+                ? ClassifierParts(router, names, shards, forgotten, cancellationToken)
+                : HeadParts(router, names, shards, forgotten, reference, cancellationToken);
+            if (sources is null)
+            {
+                timings.Add(new ComponentTiming($"router {router.Name}", "kept", clock.Elapsed.TotalSeconds));
+                continue;
+            }
+
+            if (names.Count < (router.Kind == RouterKinds.Classifier ? 2 : 1))
+            {
+                retired.Add(router.Name);
+                changes.Add($"{router.Key} -> retired");
+                timings.Add(new ComponentTiming($"router {router.Name}", "retired (too few shards)", clock.Elapsed.TotalSeconds));
+                continue;
+            }
+
+            var config = _maintainer!.Config(router.Kind, names.Count);
+            var manifest = _registry.StageRouter(router.Name, router.Kind, names, sources, config, [router.Key], reason);
+            staged.Add(manifest);
+            changes.Add($"{router.Key} -> {manifest.Key}");
+            var retrainedHeads = sources.Count(s => s.Reuse is null);
+            timings.Add(new ComponentTiming(
+                $"router {router.Name}",
+                router.Kind == RouterKinds.Classifier ? $"retrained over {names.Count} shards" : $"retrained {retrainedHeads} of {names.Count} heads",
+                clock.Elapsed.TotalSeconds));
+        }
+
+        return (staged, retired, changes, timings);
+    }
+
+    private List<RouterPartSource>? ClassifierParts(
+        RouterManifest router, List<string> names, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, CancellationToken cancellationToken)
+    {
+        var part = router.Parts.Single();
+        var unchanged = names.SequenceEqual(router.ShardNames)
+            && names.Select(n => shards[n].DataIdentity).ToHashSet().SetEquals(part.TrainedOnIdentities)
+            && !Touches(part, forgotten);
+        if (unchanged)
+        {
+            return null;
+        }
+
+        var maintainer = RequireMaintainer(router);
+        var identities = names.Select(n => shards[n].DataIdentity).ToList();
+        var ids = identities.Select(IdsOf).ToList();
+        return [RouterPartSource.New(null, identities, path => maintainer.TrainClassifier(ids, path, cancellationToken))];
+    }
+
+    private List<RouterPartSource>? HeadParts(
+        RouterManifest router, List<string> names, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten,
+        List<string>? reference, CancellationToken cancellationToken)
+    {
+        var sources = new List<RouterPartSource>();
+        var anyNew = false;
+        foreach (var name in names)
+        {
+            var existing = router.Parts.FirstOrDefault(p => p.ShardName == name);
+            if (existing is not null && existing.TrainedOnIdentities.Contains(shards[name].DataIdentity) && !Touches(existing, forgotten))
+            {
+                sources.Add(RouterPartSource.Keep(existing));
+                continue;
+            }
+
+            var maintainer = RequireMaintainer(router);
+            var referenceIdentity = _registry.StoreIds(reference!);
+            var shardIds = IdsOf(shards[name].DataIdentity);
+            sources.Add(RouterPartSource.New(name, [shards[name].DataIdentity, referenceIdentity],
+                path => maintainer.TrainHead(shardIds, reference!, path, cancellationToken)));
+            anyNew = true;
+        }
+
+        return anyNew || !names.SequenceEqual(router.ShardNames) ? sources : null;
+    }
+
+    private bool Touches(RouterPart part, IReadOnlySet<string> forgotten) =>
+        forgotten.Count > 0 && part.TrainedOnIdentities.Any(identity => IdsOf(identity).Any(forgotten.Contains));
+
+    private IReadOnlyList<string> IdsOf(string identity)
+    {
+        if (!_idCache.TryGetValue(identity, out var ids))
+        {
+            ids = _registry.IdsOf(identity);
+            _idCache[identity] = ids;
+        }
+
+        return ids;
+    }
+
+    private IRouterMaintainer RequireMaintainer(RouterManifest router) =>
+        _maintainer ?? throw new InvalidOperationException(
+            $"Router {router.Key} ({router.Kind}) must be retrained for this change, but no router maintainer was supplied.");
+}
