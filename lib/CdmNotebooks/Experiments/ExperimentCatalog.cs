@@ -6,6 +6,8 @@ public static class ExperimentCatalog
     /// <summary>All experiments; each experiment class adds itself to this list.</summary>
     public static IReadOnlyList<IExperiment> All { get; } = new IExperiment[]
     {
+        new Forgetting.ForgettingExperiment(),
+        new AccessRights.AccessRightsExperiment(),
     };
 
     /// <summary>The experiment called <paramref name="name"/>, or an error listing the known names.</summary>
