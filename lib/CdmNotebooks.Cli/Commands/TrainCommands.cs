@@ -20,13 +20,21 @@ internal static class TrainCommands
         var sampleBatch = new Option<int>("--sample-batch") { Description = "Sampling batch size.", DefaultValueFactory = _ => 64 };
         var sampleSteps = new Option<int>("--sample-steps") { Description = "DDIM steps per sample.", DefaultValueFactory = _ => 20 };
         var device = new Option<string?>("--device") { Description = $"cpu | cuda | cuda:N (default: {TorchDevice.EnvironmentVariable} or cuda if available, else cpu)." };
+        var qualitySeconds = new Option<double>("--quality-cpu-seconds") { Description = "Also train each width for this much process CPU time on Fashion-MNIST and report held-out denoising loss (0 = skip)." };
+        var widths = new Option<int[]>("--widths") { Description = "Base channel widths of the standard architecture compared by --quality-cpu-seconds.", DefaultValueFactory = _ => [16, 24, 32], AllowMultipleArgumentsPerToken = true };
         var command = new Command("bench", "Measure matmul FLOP/s and each profile's training and sampling images/s and FLOP fraction on this machine.")
         {
-            profiles, trainSteps, sampleBatch, sampleSteps, device,
+            profiles, trainSteps, sampleBatch, sampleSteps, device, qualitySeconds, widths,
         };
         command.SetAction(parse =>
         {
             var d = TorchDevice.Resolve(parse.GetValue(device));
+            if (parse.GetValue(qualitySeconds) > 0)
+            {
+                CompareWidths(parse.GetValue(widths)!, parse.GetValue(qualitySeconds), d);
+                return 0;
+            }
+
             Console.WriteLine($"device {d.type}, torch threads {get_num_threads()}");
             var matmul = DiffusionBenchmark.MatmulFlopsPerSecond(device: d);
             Console.WriteLine($"matmul fp32 1024x1024: {matmul / 1e9:F1} GFLOP/s");
@@ -42,5 +50,24 @@ internal static class TrainCommands
             return 0;
         });
         return command;
+    }
+
+    private static void CompareWidths(int[] widths, double cpuSeconds, Device device)
+    {
+        using var train = TrainingDataSource.Load("fashion-mnist", TrainingDataSource.NoSplit, TrainingDataSource.AllShards);
+        using var test = CdmNotebooks.Data.DatasetCatalog.Load("fashion-mnist", "test");
+        using var validationImages = test.Images.narrow(0, 0, 1000);
+        using var allLabels = test.LabelTensor();
+        using var validationLabels = allLabels.narrow(0, 0, 1000);
+        Console.WriteLine($"quality per CPU time: standard architecture at each width, {cpuSeconds} s process CPU, held-out loss on 1000 Fashion-MNIST test images");
+        Console.WriteLine("width  params     fwd MFLOP/img  steps  images  held-out loss");
+        foreach (var width in widths)
+        {
+            var standard = ModelProfiles.Get("standard");
+            var config = standard with { Model = standard.Model with { BaseChannels = width } };
+            var (steps, loss) = DiffusionBenchmark.QualityPerCpuTime(config, train, validationImages, validationLabels, cpuSeconds, device);
+            using var probe = new UNet(config.Model);
+            Console.WriteLine($"{width,5} {probe.ParameterCount,9:N0} {probe.ForwardFlopsPerSample / 1e6,14:F1} {steps,6} {steps * config.BatchSize,7} {loss,14:F4}");
+        }
     }
 }

@@ -31,6 +31,7 @@ public sealed class UNet : Module
         : base(nameof(UNet))
     {
         ArgumentNullException.ThrowIfNull(config);
+        Runtime.TorchRuntime.ApplyWorkarounds();
         config.Validate();
         Config = config;
         _baseChannels = config.BaseChannels;
@@ -109,6 +110,16 @@ public sealed class UNet : Module
         flops.Conv(channels, config.ImageChannels, 3, resolution);
         ForwardFlopsPerSample = flops.Total;
         RegisterComponents();
+
+        // TorchSharp 0.107's GroupNorm leaves its affine parameters uninitialized (garbage, sometimes NaN): set the PyTorch defaults.
+        using (no_grad())
+        {
+            foreach (var norm in modules().OfType<GroupNorm>())
+            {
+                norm.weight!.fill_(1.0);
+                norm.bias!.zero_();
+            }
+        }
     }
 
     /// <summary>The architecture.</summary>

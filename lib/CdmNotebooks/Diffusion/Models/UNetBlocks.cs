@@ -89,7 +89,9 @@ internal sealed class SelfAttention : Module<Tensor, Tensor>
         var headDim = c / _heads;
         // [B, 3, heads, headDim, HW] -> q, k, v as [B, heads, HW, headDim].
         var parts = qkv.forward(norm.forward(x)).reshape(b, 3, _heads, headDim, h * w).permute(1, 0, 2, 4, 3);
-        var attended = functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
+        // Written out rather than scaled_dot_product_attention: libtorch 2.10's fused CPU kernel returned NaN gradients here.
+        var weights = softmax(parts[0].matmul(parts[1].transpose(-2, -1)) * (1.0 / Math.Sqrt(headDim)), -1);
+        var attended = weights.matmul(parts[2]);
         var merged = attended.permute(0, 1, 3, 2).reshape(b, c, h, w);
         return (x + projection.forward(merged)).MoveToOuterDisposeScope();
     }

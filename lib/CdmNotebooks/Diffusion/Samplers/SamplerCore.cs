@@ -62,6 +62,11 @@ internal static class SamplerCore
             {
                 var tBatch = full(shape[0], t, ScalarType.Int64, device);
                 var x0Hat = model.PredictX0(x, tBatch, conditioning);
+                if (options.ClipX0)
+                {
+                    x0Hat = x0Hat.clamp(-1.0, 1.0);
+                }
+
                 xNext = step(i, x, t, next, x0Hat).MoveToOuterDisposeScope();
                 options.OnStep?.Invoke(new SamplerStep(i, timesteps.Length, t, x, x0Hat));
             }

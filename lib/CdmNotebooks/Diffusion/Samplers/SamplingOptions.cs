@@ -11,6 +11,9 @@ public sealed record SamplingOptions
     /// <summary>Classifier-free guidance scale w: x0 = x0_null + w (x0_cond - x0_null); 1 = plain conditional.</summary>
     public double GuidanceScale { get; init; } = 1.0;
 
+    /// <summary>Clamp x0_hat to [-1, 1] before each update (for image data scaled to that range; off for unbounded data).</summary>
+    public bool ClipX0 { get; init; }
+
     /// <summary>Called after each step with x_t, t and x0_hat (tensors are disposed after the call returns).</summary>
     public Action<SamplerStep>? OnStep { get; init; }
 

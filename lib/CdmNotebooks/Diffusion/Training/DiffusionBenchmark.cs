@@ -57,4 +57,41 @@ public static class DiffusionBenchmark
             config.Profile, trainer.Model.ParameterCount, trainer.Model.ForwardFlopsPerSample, config.BatchSize, trainImagesPerSecond,
             trainImagesPerSecond * trainer.TrainFlopsPerImage, sampleBatch, sampleSteps, sampleImagesPerSecond, matmulFlops);
     }
+
+    /// <summary>Trains <paramref name="config"/> for <paramref name="cpuSeconds"/> of process CPU time (fair under a shared machine) and returns steps done and the held-out denoising loss.</summary>
+    public static (int Steps, double ValidationLoss) QualityPerCpuTime(
+        TrainingConfig config, TrainingData train, Tensor validationImages, Tensor validationLabels, double cpuSeconds, Device? device = null)
+    {
+        var d = device ?? TorchDevice.Default;
+        using var trainer = new DiffusionTrainer(config with { TrainSteps = int.MaxValue / 2 }, train, device: d);
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var start = process.TotalProcessorTime;
+        while ((process.TotalProcessorTime - start).TotalSeconds < cpuSeconds)
+        {
+            trainer.Train(untilStep: trainer.Step + 1);
+            process.Refresh();
+        }
+
+        return (trainer.Step, ValidationLoss(trainer.Model, trainer.Schedule, validationImages, validationLabels, d));
+    }
+
+    /// <summary>Mean squared error of the network's training target on fixed (t, noise) draws over held-out images: lower is a better denoiser.</summary>
+    public static double ValidationLoss(UNet model, NoiseSchedule schedule, Tensor images, Tensor labels, Device device, long seed = 1234)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var wasTraining = model.training;
+        model.eval();
+        var converter = new PredictionConverter(schedule);
+        var generator = new Generator((ulong)seed);
+        var n = images.shape[0];
+        var t = randint(schedule.Steps, [n], generator: generator, dtype: ScalarType.Int64).to(device);
+        var eps = randn(images.shape, generator: generator).to(device);
+        var x0 = images.to(device);
+        var output = model.Forward(converter.AddNoise(x0, t, eps), t, model.Config.ClassCount > 0 ? labels.to(device) : null, null);
+        var loss = nn.functional.mse_loss(output, converter.Target(model.Config.Prediction, x0, t, eps)).item<float>();
+        model.train(wasTraining);
+        return loss;
+    }
 }

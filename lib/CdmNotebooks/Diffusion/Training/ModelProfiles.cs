@@ -17,7 +17,7 @@ public static class ModelProfiles
                 BaseChannels = 8, ChannelMultipliers = [1, 2], ResBlocksPerLevel = 1, AttentionResolutions = [14], NormGroups = 4,
                 ClassCount = classCount,
             },
-            BatchSize = 16, TrainSteps = 40, WarmupSteps = 5, LearningRate = 1e-3, CheckpointEvery = 20, Seed = seed,
+            BatchSize = 8, TrainSteps = 20, WarmupSteps = 5, LearningRate = 1e-3, CheckpointEvery = 10, Seed = seed,
         },
         "standard" => new TrainingConfig
         {

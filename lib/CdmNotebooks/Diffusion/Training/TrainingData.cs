@@ -1,13 +1,22 @@
+using CdmNotebooks.Data;
 using static TorchSharp.torch;
 
 namespace CdmNotebooks.Diffusion;
 
-/// <summary>The training input of one run: images [N,1,H,W] in [-1, 1], labels [N] int64 and the data identity; tensors stay owned by the caller.</summary>
-public sealed record TrainingData
+/// <summary>The training input of one run: images [N,1,H,W] in [-1, 1], labels [N] int64 and the data identity.</summary>
+public sealed class TrainingData : IDisposable
 {
-    /// <summary>Creates and checks training data.</summary>
+    private readonly IDisposable[] _owned;
+
+    /// <summary>Creates and checks training data; the tensors stay owned by the caller.</summary>
     public TrainingData(Tensor images, Tensor labels, TrainingDataIdentity identity)
+        : this(images, labels, identity, [])
     {
+    }
+
+    private TrainingData(Tensor images, Tensor labels, TrainingDataIdentity identity, IDisposable[] owned)
+    {
+        _owned = owned;
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(identity);
@@ -37,4 +46,21 @@ public sealed record TrainingData
 
     /// <summary>Number of images.</summary>
     public long Count => Images.shape[0];
+
+    /// <summary>Training data over <paramref name="images"/> (taken over: disposed with this object) labelled with <paramref name="identity"/>.</summary>
+    public static TrainingData FromLabeledImages(LabeledImages images, TrainingDataIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var labels = images.LabelTensor();
+        return new TrainingData(images.Images, labels, identity, [images, labels]);
+    }
+
+    /// <summary>Disposes what this object took over (nothing when constructed from caller-owned tensors).</summary>
+    public void Dispose()
+    {
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+    }
 }

@@ -1,0 +1,55 @@
+using CdmNotebooks.Data;
+
+namespace CdmNotebooks.Diffusion;
+
+/// <summary>Loads the training images of one shard of a split (or all of a dataset's training part) together with its data identity.</summary>
+public static class TrainingDataSource
+{
+    /// <summary>Split name used when a model trains on a whole dataset's training part without a split.</summary>
+    public const string NoSplit = "none";
+
+    /// <summary>Shard name meaning "every image of the split" (the paragon / union model).</summary>
+    public const string AllShards = "all";
+
+    /// <summary>Loads shard <paramref name="shard"/> ("all" or 0..K-1) of split <paramref name="split"/> (or "none": the whole train part) of <paramref name="dataset"/>.</summary>
+    public static TrainingData Load(string dataset, string split, string shard, DataLocations? locations = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataset);
+        ArgumentException.ThrowIfNullOrWhiteSpace(split);
+        ArgumentException.ThrowIfNullOrWhiteSpace(shard);
+        if (split == NoSplit)
+        {
+            if (shard != AllShards)
+            {
+                throw new ArgumentException($"Shard '{shard}' needs a split; without one (--split {NoSplit}) only --shard {AllShards} is possible.", nameof(shard));
+            }
+
+            var everything = DatasetCatalog.Load(dataset, "train", locations);
+            return TrainingData.FromLabeledImages(everything, new TrainingDataIdentity(dataset, NoSplit, AllShards, DataIdentity.Of(everything.Ids)));
+        }
+
+        var shardSplit = SplitCatalog.LoadOrCreate(split, locations);
+        if (shardSplit.Dataset != dataset)
+        {
+            throw new ArgumentException($"Split '{split}' partitions dataset '{shardSplit.Dataset}', not '{dataset}'. Pass --dataset {shardSplit.Dataset}.", nameof(split));
+        }
+
+        IReadOnlyList<string> ids;
+        if (shard == AllShards)
+        {
+            ids = shardSplit.Ids;
+        }
+        else if (int.TryParse(shard, out var k) && k >= 0 && k < shardSplit.ShardCount)
+        {
+            ids = shardSplit.IdsOfShard(k);
+        }
+        else
+        {
+            throw new ArgumentException($"Shard '{shard}' is not '{AllShards}' or an index 0..{shardSplit.ShardCount - 1} of split '{split}'.", nameof(shard));
+        }
+
+        using var train = DatasetCatalog.Load(dataset, "train", locations);
+        var selected = train.SelectIds(ids);
+        return TrainingData.FromLabeledImages(selected, new TrainingDataIdentity(dataset, split, shard, DataIdentity.Of(ids)));
+    }
+}

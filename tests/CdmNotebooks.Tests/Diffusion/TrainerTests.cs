@@ -1,0 +1,161 @@
+using CdmNotebooks.Diffusion;
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Tests.Diffusion;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "cdm-trainer-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly Tensor _images;
+    private readonly Tensor _labels;
+    private readonly TrainingData _data;
+
+    public TrainerTests()
+    {
+        // Class-dependent images: a bright square whose position encodes the label, so there is structure to learn.
+        var generator = new Generator(42);
+        _labels = randint(10, [64], generator: generator, dtype: ScalarType.Int64);
+        _images = full([64, 1, 28, 28], -1.0f);
+        var labels = _labels.data<long>().ToArray();
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var offset = (int)labels[i] * 2;
+            _images[i, 0, TensorIndex.Slice(offset, offset + 8), TensorIndex.Slice(offset, offset + 8)] = tensor(1.0f);
+        }
+
+        _data = new TrainingData(_images, _labels, new TrainingDataIdentity("synthetic", "squares", "all", "identity-a"));
+    }
+
+    public void Dispose()
+    {
+        _images.Dispose();
+        _labels.Dispose();
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ResumeAfterCancellationReachesBitIdenticalWeights()
+    {
+        var config = ModelProfiles.Get("smoke");
+        var straight = Path.Combine(_root, "straight");
+        using (var trainer = new DiffusionTrainer(config, _data, straight, CPU))
+        {
+            trainer.Train();
+        }
+
+        var interrupted = Path.Combine(_root, "interrupted");
+        using (var cts = new CancellationTokenSource())
+        using (var trainer = new DiffusionTrainer(config, _data, interrupted, CPU))
+        {
+            Assert.Throws<OperationCanceledException>(() => trainer.Train(p =>
+            {
+                if (p.Step == 13)
+                {
+                    cts.Cancel();
+                }
+            }, cts.Token));
+            Assert.Equal(13, trainer.Step);
+        }
+
+        var log = new List<string>();
+        using (var resumed = new DiffusionTrainer(config, _data, interrupted, CPU, log.Add))
+        {
+            Assert.Equal(13, resumed.Step);
+            resumed.Train();
+        }
+
+        Assert.Contains(log, l => l.Contains("step 13"));
+        using var a = Checkpoint.LoadDenoiser(Path.Combine(straight, Checkpoint.FileName(20)), useEma: false, device: CPU).Network;
+        using var b = Checkpoint.LoadDenoiser(Path.Combine(interrupted, Checkpoint.FileName(20)), useEma: false, device: CPU).Network;
+        using var aEma = Checkpoint.LoadDenoiser(Path.Combine(straight, Checkpoint.FileName(20)), device: CPU).Network;
+        using var bEma = Checkpoint.LoadDenoiser(Path.Combine(interrupted, Checkpoint.FileName(20)), device: CPU).Network;
+        foreach (var (x, y) in a.parameters().Zip(b.parameters()).Concat(aEma.parameters().Zip(bEma.parameters())))
+        {
+            Assert.True(x.eq(y).all().item<bool>(), "weights after resume differ from the uninterrupted run");
+        }
+
+        // Only the newest two checkpoints are kept.
+        Assert.Equal([Checkpoint.FileName(20), Checkpoint.FileName(13)], Checkpoint.List(interrupted).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void TornNewestCheckpointFallsBackToThePreviousGoodOne()
+    {
+        var config = ModelProfiles.Get("smoke") with { TrainSteps = 4, CheckpointEvery = 2 };
+        var dir = Path.Combine(_root, "torn");
+        using (var trainer = new DiffusionTrainer(config, _data, dir, CPU))
+        {
+            trainer.Train();
+        }
+
+        var newest = Path.Combine(dir, Checkpoint.FileName(4));
+        var bytes = File.ReadAllBytes(newest);
+        File.WriteAllBytes(newest, bytes[..(bytes.Length / 2)]);
+        var error = Assert.Throws<CheckpointException>(() => Checkpoint.ReadHeader(newest));
+        Assert.Equal(CheckpointErrorKind.Corrupt, error.Kind);
+
+        var log = new List<string>();
+        using var resumed = new DiffusionTrainer(config, _data, dir, CPU, log.Add);
+        Assert.Equal(2, resumed.Step);
+        Assert.Contains(log, l => l.Contains("Skipping unusable checkpoint"));
+    }
+
+    [Fact]
+    public void LoadingErrorsNameTheirCause()
+    {
+        var config = ModelProfiles.Get("smoke") with { TrainSteps = 1 };
+        var dir = Path.Combine(_root, "errors");
+        using (var trainer = new DiffusionTrainer(config, _data, dir, CPU))
+        {
+            trainer.Train();
+        }
+
+        var path = Path.Combine(dir, Checkpoint.FileName(1));
+        Assert.Equal(CheckpointErrorKind.Missing, Assert.Throws<CheckpointException>(() => Checkpoint.ReadHeader(Path.Combine(dir, "nope.cdmckpt"))).Kind);
+
+        var otherData = _data.Identity with { Identity = "identity-b" };
+        var mismatch = Assert.Throws<CheckpointException>(() => Checkpoint.LoadDenoiser(path, otherData, device: CPU));
+        Assert.Equal(CheckpointErrorKind.DataIdentityMismatch, mismatch.Kind);
+        Assert.Contains("identity-a", mismatch.Message);
+
+        var wider = config with { Model = config.Model with { BaseChannels = 16 } };
+        using (var model = new UNet(wider.Model))
+        using (var ema = new UNet(wider.Model))
+        using (var optimizer = optim.AdamW(model.parameters()))
+        {
+            Assert.Equal(CheckpointErrorKind.ConfigMismatch, Assert.Throws<CheckpointException>(() => Checkpoint.Restore(path, wider, _data.Identity, model, ema, optimizer)).Kind);
+        }
+
+        // A different configuration in the same output directory is refused rather than silently retrained.
+        Assert.Equal(CheckpointErrorKind.ConfigMismatch, Assert.Throws<CheckpointException>(() => new DiffusionTrainer(config with { LearningRate = 0.5 }, _data, dir, CPU)).Kind);
+
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal(CheckpointErrorKind.Corrupt, Assert.Throws<CheckpointException>(() => Checkpoint.LoadDenoiser(path, device: CPU)).Kind);
+    }
+
+    [Fact]
+    public void SmokeProfileLearnsAndSamplesClassConditionally()
+    {
+        var config = ModelProfiles.Get("smoke") with { TrainSteps = 30 };
+        using var trainer = new DiffusionTrainer(config, _data, device: CPU);
+        var before = DiffusionBenchmark.ValidationLoss(trainer.Model, trainer.Schedule, _images, _labels, CPU);
+        var reports = new List<TrainingProgress>();
+        trainer.Train(reports.Add);
+        var after = DiffusionBenchmark.ValidationLoss(trainer.Model, trainer.Schedule, _images, _labels, CPU);
+        Assert.True(after < 0.8 * before, $"held-out loss {before:F3} -> {after:F3} did not drop by 20%");
+        Assert.Equal(30, reports.Count);
+        Assert.True(reports[^1].ImagesPerSecond > 0);
+
+        using var labels = tensor(new long[] { 0, 3, 9, -1 });
+        using var samples = new DdimSampler().Sample(
+            trainer.EmaDenoiser(), [4, 1, 28, 28], Conditioning.Classes(labels), new Generator(1),
+            new SamplingOptions { Steps = 8, GuidanceScale = 2.0, Device = CPU, ClipX0 = true });
+        Assert.Equal(new long[] { 4, 1, 28, 28 }, samples.shape);
+        Assert.True(samples.isfinite().all().item<bool>());
+    }
+}
