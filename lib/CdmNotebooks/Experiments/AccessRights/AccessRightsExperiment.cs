@@ -51,25 +51,37 @@ public sealed class AccessRightsExperiment : IExperiment
         var weightsPath = run.ResultPath("weights.csv");
         var results = ResultTable.LoadCsvOrEmpty(resultsPath, Columns);
         var weights = ResultTable.LoadCsvOrEmpty(weightsPath, WeightColumns);
-        using var extractor = new FeatureNetworkCache().GetOrTrain(split.Dataset, log: run.Log);
-        var evaluator = new SampleEvaluator(extractor);
-        var test = pipeline.Test(split.Dataset);
         var trainSeconds = trainer.Trainings.ToDictionary(t => t.ShardName, t => t.Model.TrainSeconds, StringComparer.Ordinal);
 
-        foreach (var kind in settings.Routers)
+        // Phase 1: compose and sample for every user under the spy and the weight audit; phase 2 scores the samples.
+        var pending = new List<(string User, string Kind, IReadOnlySet<string> Entitled, Measurement Measured)>();
+        try
         {
-            foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
+            foreach (var kind in settings.Routers)
             {
-                run.Cancellation.ThrowIfCancellationRequested();
-                if (results.Contains(("user", user), ("router", kind), ("seed", run.Seed), ("profile", run.Profile)))
+                foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
                 {
-                    run.Log($"  {user} ({kind}): already measured");
-                    continue;
-                }
+                    run.Cancellation.ThrowIfCancellationRequested();
+                    if (results.Contains(("user", user), ("router", kind), ("seed", run.Seed), ("profile", run.Profile)))
+                    {
+                        run.Log($"  {user} ({kind}): already measured");
+                        continue;
+                    }
 
-                var entitled = policy.EntitledShards(user);
-                var measured = Measure(run, pipeline, registry, policy, user, kind, entitled);
-                using var samples = measured.Samples;
+                    var entitled = policy.EntitledShards(user);
+                    var measured = Measure(run, pipeline, registry, policy, user, kind, entitled);
+                    pending.Add((user, kind, entitled, measured));
+                    run.Log($"  {user} ({kind}): {measured.ShardNames.Count(entitled.Contains)} entitled shard(s); {measured.UnentitledOpened.Count} unentitled file opens " +
+                            $"(entitled checkpoints opened: {measured.EntitledCheckpointsOpened}); {measured.Audit.Violations} non-zero unentitled weights in {measured.Audit.PairsChecked} (sample, step) pairs");
+                }
+            }
+
+            using var extractor = new FeatureNetworkCache().GetOrTrain(split.Dataset, log: run.Log);
+            var evaluator = new SampleEvaluator(extractor);
+            var test = pipeline.Test(split.Dataset);
+            foreach (var (user, kind, entitled, measured) in pending)
+            {
+                var samples = measured.Samples;
                 var classes = registry.ActiveShards().Where(s => entitled.Contains(s.Name))
                     .SelectMany(s => s.ClassCounts.Select((count, label) => (count, label))).Where(p => p.count > 0).Select(p => (long)p.label).ToHashSet();
                 var options = new EvaluationOptions(BootstrapResamples: 50, KidSubsets: 50, Seed: run.Seed);
@@ -113,9 +125,15 @@ public sealed class AccessRightsExperiment : IExperiment
 
                 results.SaveCsv(resultsPath);
                 weights.SaveCsv(weightsPath);
-                run.Log($"  {user} ({kind}): {measured.ShardNames.Count(entitled.Contains)} entitled shard(s), {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}; " +
-                        $"{measured.UnentitledOpened.Count} unentitled file opens, {audit.Violations} non-zero unentitled weights in {audit.PairsChecked} (sample, step) pairs");
+                run.Log($"  {user} ({kind}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy.Accuracy:P1}");
             }
+
+            files.Add(run.ResultPath("feature-space.txt"));
+            IO.AtomicFile.WriteAllText(files[^1], extractor.Name + "\n");
+        }
+        finally
+        {
+            pending.ForEach(p => p.Measured.Samples.Dispose());
         }
 
         checks.AddRange(ProofChecks(results, run));
@@ -131,7 +149,7 @@ public sealed class AccessRightsExperiment : IExperiment
             }
         }
 
-        run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["policy"] = run.ResultPath("policy.json"), ["featureSpace"] = extractor.Name });
+        run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["policy"] = run.ResultPath("policy.json") });
         return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["access-rights"] = results }, files, checks);
     }
 

@@ -98,7 +98,7 @@ public sealed class WeightAudit
             _counts[step]++;
             PairsChecked++;
             Violations += violated ? 1 : 0;
-            Unnormalized += Math.Abs(sum - 1) > 1e-4 ? 1 : 0;
+            Unnormalized += Math.Abs(sum - 1) <= 1e-4 ? 0 : 1; // NaN counts as unnormalized
         }
     }
 }

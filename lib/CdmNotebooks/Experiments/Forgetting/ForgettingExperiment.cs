@@ -55,18 +55,15 @@ public sealed class ForgettingExperiment : IExperiment
 
         run.Log($"forgetting ({run.Profile}): {split.Name}, requests {string.Join(", ", settings.Requests.Select(r => r.Name))}");
         var paragon = pipeline.TrainParagon(dataset);
-        var paragonBefore = scorer.Measure("before", "paragon", "", () => paragon.LoadDenoiser(), files);
-        var cdmBefore = new Dictionary<string, Score>();
 
+        // Phase 1: train, forget and prove (every sanity check), one registry per request; phase 2 samples and scores.
+        // The initial registry is kept unmodified for the "before" compositions.
+        var initial = SplitRegistry.Build(Path.Combine(registryParent, "initial"), split, trainer, routers, settings.TrainedRouters, run.Cancellation);
+        var outcomes = new List<RequestOutcome>();
         foreach (var request in settings.Requests)
         {
             run.Cancellation.ThrowIfCancellationRequested();
             var registry = SplitRegistry.Build(Path.Combine(registryParent, request.Name), split, trainer, routers, settings.TrainedRouters, run.Cancellation);
-            foreach (var kind in settings.EvaluatedRouters.Where(k => !cdmBefore.ContainsKey(k)))
-            {
-                cdmBefore[kind] = scorer.Measure("before", "cdm", kind, registry, files);
-            }
-
             var shardMark = trainer.Trainings.Count;
             var routerMark = routers.Trainings.Count;
             var protection = new DataProtection(registry, trainer, routers);
@@ -91,27 +88,36 @@ public sealed class ForgettingExperiment : IExperiment
             checks.Add(SisaCheck(split, registry, request, requestedIds, report));
 
             var paragonAfter = pipeline.TrainParagon(dataset, forgotten);
-            var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", "", () => paragonAfter.LoadDenoiser(), files);
             var shardSeconds = shardTrainings.Sum(t => t.Model.TrainSeconds);
-            var shardSteps = shardTrainings.Sum(t => t.Model.TrainSteps);
-            AddRow(summary, run, split, request, forgotten.Count, "paragon", "", 1, paragonAfter.TrainSteps, 0, 0, paragonAfter.TrainSeconds,
-                null, null, paragonBefore, paragonAfterScore, lineagePassed: null);
-            foreach (var kind in settings.EvaluatedRouters)
-            {
-                var after = scorer.Measure($"after-{request.Name}", "cdm", kind, registry, files);
-                var routerSeconds = routerTrainings.Where(t => t.Kind == kind).Sum(t => t.Seconds);
-                var seconds = shardSeconds + routerSeconds;
-                AddRow(summary, run, split, request, forgotten.Count, "cdm", kind, shardTrainings.Count, shardSteps, shardSeconds, routerSeconds, seconds,
-                    seconds > 0 ? paragonAfter.TrainSeconds / seconds : null, shardSteps > 0 ? paragonAfter.TrainSteps / (double)shardSteps : null,
-                    cdmBefore[kind], after, lineage.Passed);
-            }
-
             if (request.Shard is not null)
             {
                 var cdmSeconds = settings.EvaluatedRouters.Max(k => shardSeconds + routerTrainings.Where(t => t.Kind == k).Sum(t => t.Seconds));
                 checks.Add(new SanityCheck($"forgetting a whole shard ({request.Name}) is faster than retraining the paragon",
                     cdmSeconds < paragonAfter.TrainSeconds,
                     $"CDM {cdmSeconds:F1} s (slowest router kind) vs paragon {paragonAfter.TrainSeconds:F1} s"));
+            }
+
+            outcomes.Add(new RequestOutcome(request, registry, forgotten.Count, shardTrainings, routerTrainings, paragonAfter, lineage.Passed));
+        }
+
+        var paragonBefore = scorer.Measure("before", "paragon", "", () => paragon.LoadDenoiser(), files);
+        var cdmBefore = settings.EvaluatedRouters.ToDictionary(k => k, k => scorer.Measure("before", "cdm", k, initial, files));
+        foreach (var outcome in outcomes)
+        {
+            var request = outcome.Request;
+            var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", "", () => outcome.Paragon.LoadDenoiser(), files);
+            var shardSeconds = outcome.Shards.Sum(t => t.Model.TrainSeconds);
+            var shardSteps = outcome.Shards.Sum(t => t.Model.TrainSteps);
+            AddRow(summary, run, split, request, outcome.Forgotten, "paragon", "", 1, outcome.Paragon.TrainSteps, 0, 0, outcome.Paragon.TrainSeconds,
+                null, null, paragonBefore, paragonAfterScore, lineagePassed: null);
+            foreach (var kind in settings.EvaluatedRouters)
+            {
+                var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Registry, files);
+                var routerSeconds = outcome.Routers.Where(t => t.Kind == kind).Sum(t => t.Seconds);
+                var seconds = shardSeconds + routerSeconds;
+                AddRow(summary, run, split, request, outcome.Forgotten, "cdm", kind, outcome.Shards.Count, shardSteps, shardSeconds, routerSeconds, seconds,
+                    seconds > 0 ? outcome.Paragon.TrainSeconds / seconds : null, shardSteps > 0 ? outcome.Paragon.TrainSteps / (double)shardSteps : null,
+                    cdmBefore[kind], after, outcome.LineagePassed);
             }
         }
 
@@ -223,6 +229,10 @@ public sealed class ForgettingExperiment : IExperiment
             ("claim_fid_within_1pct", method == "paragon" ? "" : increase <= 1 ? "yes" : "no"),
             ("train_seconds", forgetSeconds), ("sample_seconds", after.SampleSeconds));
     }
+
+    private sealed record RequestOutcome(
+        ForgetRequest Request, ShardRegistry Registry, int Forgotten, IReadOnlyList<ShardTraining> Shards, IReadOnlyList<RouterTraining> Routers,
+        TrainedModel Paragon, bool LineagePassed);
 
     private static string SaveJson<T>(string path, T value)
     {
