@@ -35,12 +35,13 @@ public sealed class CdmPipeline : IDisposable
     /// <summary>The held-out part of <paramref name="dataset"/>: the FID reference.</summary>
     public LabeledImages Test(string dataset) => _test.TryGetValue(dataset, out var d) ? d : _test[dataset] = DatasetCatalog.Load(dataset, "test");
 
-    /// <summary>Trains (or reuses) the paragon: one model on all training data of <paramref name="dataset"/>.</summary>
-    public TrainedModel TrainParagon(string dataset)
+    /// <summary>Trains (or reuses) the paragon: one model on all training data of <paramref name="dataset"/>, optionally without <paramref name="excluded"/> IDs (a forgetting request: same configuration and steps, data minus the IDs).</summary>
+    public TrainedModel TrainParagon(string dataset, IReadOnlyCollection<string>? excluded = null)
     {
         var train = Train(dataset);
-        var identity = new TrainingDataIdentity(dataset, "all", "all", DataIdentity.Of(train.Ids));
-        return TrainOn(Scale.Paragon with { Seed = Run.Seed * 1000 + 1 }, identity, train.Ids);
+        var ids = excluded is null || excluded.Count == 0 ? train.Ids : train.Ids.Where(id => !excluded.Contains(id)).ToArray();
+        var identity = new TrainingDataIdentity(dataset, "all", ids.Count == train.Count ? "all" : $"all-minus-{train.Count - ids.Count}", DataIdentity.Of(ids));
+        return TrainOn(Scale.Paragon with { Seed = Run.Seed * 1000 + 1 }, identity, ids);
     }
 
     /// <summary>Trains (or reuses) shard <paramref name="shard"/> of <paramref name="split"/> without <paramref name="excluded"/> IDs, with a fraction of the paragon's steps equal to its data fraction.</summary>

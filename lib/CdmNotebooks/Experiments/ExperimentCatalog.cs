@@ -7,9 +7,11 @@ public static class ExperimentCatalog
     public static IReadOnlyList<IExperiment> All { get; } = new IExperiment[]
     {
         new Table1.Table1Experiment(),
+        new Forgetting.ForgettingExperiment(),
         new Continual.ContinualExperiment(),
         new Attribution.AttributionExperiment(),
         new Memorization.MemorizationExperiment(),
+        new AccessRights.AccessRightsExperiment(),
     };
 
     /// <summary>The experiment called <paramref name="name"/>, or an error listing the known names.</summary>

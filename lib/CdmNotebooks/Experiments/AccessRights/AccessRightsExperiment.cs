@@ -1,0 +1,259 @@
+using System.Globalization;
+using CdmNotebooks.Composition;
+using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Evaluation;
+using CdmNotebooks.Experiments.Forgetting;
+using CdmNotebooks.Reporting;
+
+namespace CdmNotebooks.Experiments.AccessRights;
+
+/// <summary>E7: users entitled to different shard subsets (a policy file) get compositions of only those shards; FID and conditional accuracy per entitlement, with proofs that unentitled checkpoints are never opened and their weights are exactly 0.</summary>
+public sealed class AccessRightsExperiment : IExperiment
+{
+    /// <summary>Columns of access-rights.csv: one row per (user, router).</summary>
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "dataset", "split", "shards", "user", "entitled_shards", "entitled_classes", "method", "router", "seed", "profile", "samples",
+        "fid_entitled_classes", "fid_entitled_low", "fid_entitled_high", "fid_all_classes", "fid_all_low", "fid_all_high",
+        "cond_acc_entitled", "cond_acc_unentitled", "files_opened", "entitled_checkpoints_opened", "unentitled_files_opened",
+        "weight_pairs_checked", "unentitled_nonzero_pairs", "max_unentitled_weight", "unnormalized_pairs", "train_seconds", "sample_seconds",
+    ];
+
+    /// <summary>Columns of weights.csv: mean and max w_i per (user, router, step, shard).</summary>
+    public static IReadOnlyList<string> WeightColumns { get; } = ["user", "router", "step", "timestep", "shard", "entitled", "mean_weight", "max_weight"];
+
+    /// <inheritdoc />
+    public string Name => "access-rights";
+
+    /// <inheritdoc />
+    public string Question => "Can users entitled to different data shards each get a model of only their shards, provably without touching the others?";
+
+    /// <inheritdoc />
+    public ExperimentReport Run(ExperimentRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var started = DateTimeOffset.UtcNow;
+        var settings = AccessRightsSettings.For(run.Profile);
+        using var pipeline = new CdmPipeline(run, AccessRightsSettings.Scale(run.Profile));
+        var split = ShardSplit.Load(settings.Split);
+        var trainer = new PipelineShardTrainer(pipeline, split);
+        var routers = new PipelineRouterMaintainer(pipeline, split.Dataset);
+        var root = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
+        var registry = SplitRegistry.Build(root, split, trainer, routers, settings.Routers.Where(RouterKinds.IsTrained).ToList(), run.Cancellation);
+        settings.Policy.Save(run.ResultPath("policy.json"));
+        var policy = AccessPolicy.Load(run.ResultPath("policy.json"));
+        var files = new List<string> { run.ResultPath("policy.json") };
+        var checks = new List<SanityCheck> { RefusalCheck(registry, policy, split) };
+
+        var resultsPath = run.ResultPath("access-rights.csv");
+        var weightsPath = run.ResultPath("weights.csv");
+        var results = ResultTable.LoadCsvOrEmpty(resultsPath, Columns);
+        var weights = ResultTable.LoadCsvOrEmpty(weightsPath, WeightColumns);
+        var trainSeconds = trainer.Trainings.ToDictionary(t => t.ShardName, t => t.Model.TrainSeconds, StringComparer.Ordinal);
+
+        // Phase 1: compose and sample for every user under the spy and the weight audit; phase 2 scores the samples.
+        var pending = new List<(string User, string Kind, IReadOnlySet<string> Entitled, Measurement Measured)>();
+        try
+        {
+            foreach (var kind in settings.Routers)
+            {
+                foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
+                {
+                    run.Cancellation.ThrowIfCancellationRequested();
+                    if (results.Contains(("user", user), ("router", kind), ("seed", run.Seed), ("profile", run.Profile)))
+                    {
+                        run.Log($"  {user} ({kind}): already measured");
+                        continue;
+                    }
+
+                    var entitled = policy.EntitledShards(user);
+                    var measured = Measure(run, pipeline, registry, policy, user, kind, entitled);
+                    pending.Add((user, kind, entitled, measured));
+                    run.Log($"  {user} ({kind}): {measured.ShardNames.Count(entitled.Contains)} entitled shard(s); {measured.UnentitledOpened.Count} unentitled file opens " +
+                            $"(entitled checkpoints opened: {measured.EntitledCheckpointsOpened}); {measured.Audit.Violations} non-zero unentitled weights in {measured.Audit.PairsChecked} (sample, step) pairs");
+                }
+            }
+
+            using var extractor = new FeatureNetworkCache().GetOrTrain(split.Dataset, log: run.Log);
+            var evaluator = new SampleEvaluator(extractor);
+            var test = pipeline.Test(split.Dataset);
+            foreach (var (user, kind, entitled, measured) in pending)
+            {
+                var samples = measured.Samples;
+                var classes = registry.ActiveShards().Where(s => entitled.Contains(s.Name))
+                    .SelectMany(s => s.ClassCounts.Select((count, label) => (count, label))).Where(p => p.count > 0).Select(p => (long)p.label).ToHashSet();
+                var options = new EvaluationOptions(BootstrapResamples: 50, KidSubsets: 50, Seed: run.Seed);
+                var all = evaluator.Evaluate(samples.Images, samples.Method, test, samples.Classes, options);
+                var rows = Enumerable.Range(0, samples.Classes.Count).Where(i => classes.Contains(samples.Classes[i])).ToArray();
+                var references = Enumerable.Range(0, test.Count).Where(i => classes.Contains(test.Labels[i])).ToArray();
+                using var entitledReference = test.Subset(references);
+                using var rowIndex = TorchSharp.torch.tensor(rows.Select(i => (long)i).ToArray());
+                using var entitledImages = samples.Images.index_select(0, rowIndex);
+                var own = evaluator.Evaluate(entitledImages, samples.Method, entitledReference, rows.Select(i => samples.Classes[i]).ToList(), options);
+                var perClass = all.ConditionalAccuracy!.PerClassAccuracy;
+                var unentitledClasses = perClass.Keys.Where(c => !classes.Contains(c)).ToList();
+                var grid = run.ResultPath($"samples-{user}-{kind}.png");
+                ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), grid, columns: 10);
+                files.Add(grid);
+
+                var audit = measured.Audit;
+                results.Add(("dataset", split.Dataset), ("split", split.Name), ("shards", split.ShardCount), ("user", user),
+                    ("entitled_shards", string.Join(" ", measured.ShardNames.Where(entitled.Contains).Select(n => n[(split.Name.Length + 1)..]))),
+                    ("entitled_classes", string.Join(" ", classes.Order())), ("method", "cdm"), ("router", kind), ("seed", run.Seed), ("profile", run.Profile),
+                    ("samples", samples.Classes.Count),
+                    ("fid_entitled_classes", own.Fid.Value), ("fid_entitled_low", own.Fid.ConfidenceLow), ("fid_entitled_high", own.Fid.ConfidenceHigh),
+                    ("fid_all_classes", all.Fid.Value), ("fid_all_low", all.Fid.ConfidenceLow), ("fid_all_high", all.Fid.ConfidenceHigh),
+                    ("cond_acc_entitled", own.ConditionalAccuracy!.Accuracy),
+                    ("cond_acc_unentitled", unentitledClasses.Count == 0 ? null : unentitledClasses.Average(c => perClass[c])),
+                    ("files_opened", measured.Opened.Count), ("entitled_checkpoints_opened", measured.EntitledCheckpointsOpened),
+                    ("unentitled_files_opened", measured.UnentitledOpened.Count),
+                    ("weight_pairs_checked", audit.PairsChecked), ("unentitled_nonzero_pairs", audit.Violations), ("max_unentitled_weight", (double)audit.MaxUnentitledWeight),
+                    ("unnormalized_pairs", audit.Unnormalized),
+                    ("train_seconds", measured.ShardNames.Where(entitled.Contains).Sum(n => trainSeconds.GetValueOrDefault(n))),
+                    ("sample_seconds", samples.Seconds));
+                for (var step = 0; step < audit.Steps; step++)
+                {
+                    for (var shard = 0; shard < measured.ShardNames.Count; shard++)
+                    {
+                        weights.Add(("user", user), ("router", kind), ("step", step), ("timestep", audit.Timestep(step)), ("shard", measured.ShardNames[shard]),
+                            ("entitled", entitled.Contains(measured.ShardNames[shard]) ? "yes" : "no"),
+                            ("mean_weight", audit.MeanWeight(step, shard)), ("max_weight", (double)audit.MaxWeight(step, shard)));
+                    }
+                }
+
+                results.SaveCsv(resultsPath);
+                weights.SaveCsv(weightsPath);
+                run.Log($"  {user} ({kind}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy.Accuracy:P1}");
+            }
+
+            files.Add(run.ResultPath("feature-space.txt"));
+            IO.AtomicFile.WriteAllText(files[^1], extractor.Name + "\n");
+        }
+        finally
+        {
+            pending.ForEach(p => p.Measured.Samples.Dispose());
+        }
+
+        checks.AddRange(ProofChecks(results, run));
+        files.Add(resultsPath);
+        files.Add(weightsPath);
+        foreach (var kind in settings.Routers)
+        {
+            foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
+            {
+                var (html, png) = FigureWriter.Save(WeightChart(weights, user, kind, run.Command), run.ResultPath($"weights-{user}-{kind}"));
+                files.Add(html);
+                files.Add(png);
+            }
+        }
+
+        run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["policy"] = run.ResultPath("policy.json") });
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["access-rights"] = results }, files, checks);
+    }
+
+    /// <summary>Mean weight w_i of every shard over the reverse process for <paramref name="user"/>: unentitled shards stay on the zero line.</summary>
+    public static ChartSpec WeightChart(ResultTable weights, string user, string router, string command)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var rows = Enumerable.Range(0, weights.Rows.Count).Where(r => weights.Get(r, "user") == user && weights.Get(r, "router") == router).ToList();
+        double Value(int r, string c) => double.Parse(weights.Get(r, c), CultureInfo.InvariantCulture);
+        var series = rows.GroupBy(r => weights.Get(r, "shard")).Select(g =>
+        {
+            var points = g.OrderByDescending(r => Value(r, "timestep")).ToList();
+            var name = g.Key[(g.Key.LastIndexOf('.') + 1)..] + (weights.Get(points[0], "entitled") == "yes" ? "" : " (not entitled)");
+            return new ChartSeries(name, points.Select(r => Value(r, "timestep")).ToList(), points.Select(r => Value(r, "mean_weight")).ToList());
+        }).ToList();
+        return new ChartSpec($"Mixture weights over the reverse process: {user} ({router} router)", "timestep t (sampling runs from high to low)", "mean weight w_i", series)
+        {
+            Caption = $"mean over all generated samples per step; unentitled shards' weights are exactly 0 at every step; {command}",
+        };
+    }
+
+    private static Measurement Measure(ExperimentRun run, CdmPipeline pipeline, ShardRegistry registry, AccessPolicy policy, string user, string kind, IReadOnlySet<string> entitled)
+    {
+        var shardDirectories = registry.ActiveShards().ToDictionary(s => s.Name, s => Path.GetDirectoryName(Path.Combine(registry.Root, s.CheckpointFile))!, StringComparer.Ordinal);
+        var routerFiles = registry.ActiveRouters().SelectMany(r => r.Parts).ToList();
+        var folders = shardDirectories.Values.Concat(routerFiles.Select(p => Path.GetDirectoryName(Path.Combine(registry.Root, p.File))!)).Distinct().ToList();
+        var loaded = new List<UNetDenoiser>();
+        using var spy = new FileOpenSpy(folders);
+        ComposedModel model;
+        GeneratedSamples samples;
+        WeightAudit audit;
+        try
+        {
+            model = RegistryComposer.Compose(registry,
+                new CompositionRequest { RouterKind = kind, User = user, Policy = policy, Options = new CompositionOptions(RecordWeights: true) },
+                (manifest, path) =>
+                {
+                    var denoiser = (UNetDenoiser)PipelineShardTrainer.Load(manifest, path);
+                    loaded.Add(denoiser);
+                    return denoiser;
+                });
+            // The entitlement comes from the policy, not from the composer's mask: the proof must not trust the code it checks.
+            audit = new WeightAudit(model.ShardNames.Select(entitled.Contains).ToList());
+            var denoiser = model.Denoiser;
+            samples = pipeline.Generate($"cdm-{kind} for {user}", denoiser, run.Seed * 1000 + 700, onStep: _ => audit.Consume(denoiser.Trajectory));
+            audit.Consume(denoiser.Trajectory);
+        }
+        finally
+        {
+            loaded.ForEach(d => d.Network.Dispose());
+        }
+
+        spy.Drain();
+        var opened = spy.Opened;
+        var unentitledFiles = shardDirectories.Where(p => !entitled.Contains(p.Key)).Select(p => p.Value + Path.DirectorySeparatorChar)
+            .Concat(routerFiles.Where(p => p.ShardName is not null && !entitled.Contains(p.ShardName)).Select(p => Path.Combine(registry.Root, p.File)))
+            .ToList();
+        var unentitledOpened = opened.Where(path => unentitledFiles.Any(f => path == f || path.StartsWith(f, StringComparison.Ordinal))).ToList();
+        var checkpoints = registry.ActiveShards().Where(s => entitled.Contains(s.Name)).Select(s => Path.Combine(registry.Root, s.CheckpointFile)).ToList();
+        var entitledOpened = checkpoints.Count(c => opened.Contains(c));
+        return new Measurement(samples, model.ShardNames, audit, opened, unentitledOpened, entitledOpened == checkpoints.Count ? "all" : $"{entitledOpened} of {checkpoints.Count}");
+    }
+
+    private static SanityCheck RefusalCheck(ShardRegistry registry, AccessPolicy policy, ShardSplit split)
+    {
+        var outsider = policy.EntitledShards("trouser-licensee").Count == 1 ? "trouser-licensee" : policy.Users.Keys.First();
+        var refused = registry.ActiveShards().Select(s => s.Name).First(n => !policy.EntitledShards(outsider).Contains(n));
+        bool Throws(CompositionRequest request)
+        {
+            try
+            {
+                RegistryComposer.Compose(registry, request, (_, _) => throw new InvalidOperationException("a checkpoint was opened for a refused request"));
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return true;
+            }
+        }
+
+        var explicitRefused = Throws(new CompositionRequest { RouterKind = RouterKinds.Ito, User = outsider, Policy = policy, Shards = [refused] });
+        var unknownRefused = Throws(new CompositionRequest { RouterKind = RouterKinds.Ito, User = "not-in-policy", Policy = policy });
+        return new SanityCheck("requests for an unentitled shard or by an unknown user are refused before any checkpoint is opened",
+            explicitRefused && unknownRefused, $"{outsider} asking for {refused}: {(explicitRefused ? "refused" : "ALLOWED")}; unknown user: {(unknownRefused ? "refused" : "ALLOWED")} ({split.Name})");
+    }
+
+    private static IEnumerable<SanityCheck> ProofChecks(ResultTable results, ExperimentRun run)
+    {
+        var rows = Enumerable.Range(0, results.Rows.Count)
+            .Where(r => results.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && results.Get(r, "profile") == run.Profile).ToList();
+        string Describe(int r) => $"{results.Get(r, "user")}/{results.Get(r, "router")}";
+        var neverOpened = rows.All(r => results.Get(r, "unentitled_files_opened") == "0");
+        var controlSeen = rows.All(r => results.Get(r, "entitled_checkpoints_opened") == "all");
+        yield return new SanityCheck("no unentitled shard checkpoint or router head was opened (inotify file-open spy), while every entitled checkpoint was seen opening",
+            rows.Count > 0 && neverOpened && controlSeen,
+            string.Join("; ", rows.Select(r => $"{Describe(r)}: {results.Get(r, "unentitled_files_opened")} unentitled opens, entitled checkpoints opened: {results.Get(r, "entitled_checkpoints_opened")}")));
+        var zero = rows.All(r => results.Get(r, "unentitled_nonzero_pairs") == "0" && long.Parse(results.Get(r, "weight_pairs_checked"), CultureInfo.InvariantCulture) > 0
+            && results.Get(r, "unnormalized_pairs") == "0");
+        yield return new SanityCheck("every unentitled shard's weight w_i is exactly 0 for every sample and step (entitled weights sum to 1)",
+            rows.Count > 0 && zero,
+            string.Join("; ", rows.Select(r => $"{Describe(r)}: {results.Get(r, "unentitled_nonzero_pairs")} non-zero of {results.Get(r, "weight_pairs_checked")} pairs, max {results.Get(r, "max_unentitled_weight")}")));
+    }
+
+    private sealed record Measurement(
+        GeneratedSamples Samples, IReadOnlyList<string> ShardNames, WeightAudit Audit, IReadOnlyList<string> Opened, IReadOnlyList<string> UnentitledOpened,
+        string EntitledCheckpointsOpened);
+}

@@ -1,0 +1,242 @@
+using System.Text.Json;
+using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Protection;
+using CdmNotebooks.Reporting;
+
+namespace CdmNotebooks.Experiments.Forgetting;
+
+/// <summary>E2: forgetting k random sample IDs or a whole shard, CDM (SISA-style retraining of affected shards, router updated per kind) versus retraining the paragon; wall time, speedup, FID before/after and a lineage proof.</summary>
+public sealed class ForgettingExperiment : IExperiment
+{
+    private const string Actor = "forgetting-experiment";
+
+    /// <summary>Columns of evaluations.csv: one row per (state, method) sampled and scored.</summary>
+    public static IReadOnlyList<string> EvaluationColumns { get; } =
+    [
+        "dataset", "split", "shards", "state", "method", "router", "seed", "profile", "samples",
+        "fid", "fid_low", "fid_high", "kid", "kid_se", "cond_acc", "cond_acc_se", "sample_seconds",
+    ];
+
+    /// <summary>Columns of forgetting.csv: one row per (request, method).</summary>
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "dataset", "split", "shards", "request", "forgotten_ids", "method", "router", "seed", "profile",
+        "retrained_models", "retrained_steps", "shard_seconds", "router_seconds", "forget_seconds", "speedup_vs_paragon", "step_ratio_vs_paragon",
+        "fid_before", "fid_before_low", "fid_before_high", "fid_after", "fid_after_low", "fid_after_high", "fid_increase_pct",
+        "cond_acc_before", "cond_acc_after", "lineage_passed", "claim_8x_faster", "claim_fid_within_1pct", "train_seconds", "sample_seconds",
+    ];
+
+    /// <inheritdoc />
+    public string Name => "forgetting";
+
+    /// <inheritdoc />
+    public string Question => "How much faster is forgetting training data with a compartmentalized model than retraining a monolithic one, and what does it cost in FID?";
+
+    /// <inheritdoc />
+    public ExperimentReport Run(ExperimentRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var started = DateTimeOffset.UtcNow;
+        var settings = ForgettingSettings.For(run.Profile);
+        using var pipeline = new CdmPipeline(run, ForgettingSettings.Scale(run.Profile));
+        var split = ShardSplit.Load(settings.Split);
+        var dataset = split.Dataset;
+        var evaluationsPath = run.ResultPath("evaluations.csv");
+        var evaluations = ResultTable.LoadCsvOrEmpty(evaluationsPath, EvaluationColumns);
+        var trainer = new PipelineShardTrainer(pipeline, split);
+        var routers = new PipelineRouterMaintainer(pipeline, dataset);
+        var scorer = new Scorer(run, pipeline, split, evaluations, evaluationsPath);
+        var checks = new List<SanityCheck>();
+        var files = new List<string>();
+        var summary = new ResultTable(Columns);
+        var registryParent = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
+
+        run.Log($"forgetting ({run.Profile}): {split.Name}, requests {string.Join(", ", settings.Requests.Select(r => r.Name))}");
+        var paragon = pipeline.TrainParagon(dataset);
+
+        // Phase 1: train, forget and prove (every sanity check), one registry per request; phase 2 samples and scores.
+        // The initial registry is kept unmodified for the "before" compositions.
+        var initial = SplitRegistry.Build(Path.Combine(registryParent, "initial"), split, trainer, routers, settings.TrainedRouters, run.Cancellation);
+        var outcomes = new List<RequestOutcome>();
+        foreach (var request in settings.Requests)
+        {
+            run.Cancellation.ThrowIfCancellationRequested();
+            var registry = SplitRegistry.Build(Path.Combine(registryParent, request.Name), split, trainer, routers, settings.TrainedRouters, run.Cancellation);
+            var shardMark = trainer.Trainings.Count;
+            var routerMark = routers.Trainings.Count;
+            var protection = new DataProtection(registry, trainer, routers);
+            var requestedIds = request.Shard is null ? RandomIds(split, request.SampleCount, run.Seed) : [];
+            var report = request.Shard is int shard
+                ? protection.ForgetShard(Actor, PipelineShardTrainer.ShardName(split, shard), run.Cancellation)
+                : protection.ForgetSamples(Actor, requestedIds, run.Cancellation);
+            var forgotten = registry.ReadIndex().ForgottenIds.ToHashSet(StringComparer.Ordinal);
+            var shardTrainings = trainer.Trainings.Skip(shardMark).ToList();
+            var routerTrainings = routers.Trainings.Skip(routerMark).ToList();
+            run.Log($"  {request.Name}: forgot {forgotten.Count} IDs; retrained {shardTrainings.Count} shard(s), {routerTrainings.Count} router part(s)");
+
+            var lineage = LineageCheck.Verify(registry);
+            files.Add(SaveJson(run.ResultPath($"lineage-{request.Name}.json"), lineage));
+            File.Copy(registry.AuditLogPath, run.ResultPath($"audit-{request.Name}.jsonl"), overwrite: true);
+            files.Add(run.ResultPath($"audit-{request.Name}.jsonl"));
+            checks.Add(new SanityCheck($"lineage check passes after forgetting {request.Name}", lineage.Passed,
+                lineage.Passed
+                    ? $"{lineage.CheckedComponents.Count} active components ({string.Join(", ", lineage.CheckedComponents)}) verified against {lineage.ForgottenIds} forgotten IDs"
+                    : string.Join(" | ", lineage.Violations)));
+            checks.AddRange(StaleComponentChecks(registry, request, report));
+            checks.Add(SisaCheck(split, registry, request, requestedIds, report));
+
+            var paragonAfter = pipeline.TrainParagon(dataset, forgotten);
+            var shardSeconds = shardTrainings.Sum(t => t.Model.TrainSeconds);
+            if (request.Shard is not null)
+            {
+                var cdmSeconds = settings.EvaluatedRouters.Max(k => shardSeconds + routerTrainings.Where(t => t.Kind == k).Sum(t => t.Seconds));
+                checks.Add(new SanityCheck($"forgetting a whole shard ({request.Name}) is faster than retraining the paragon",
+                    cdmSeconds < paragonAfter.TrainSeconds,
+                    $"CDM {cdmSeconds:F1} s (slowest router kind) vs paragon {paragonAfter.TrainSeconds:F1} s"));
+            }
+
+            outcomes.Add(new RequestOutcome(request, registry, forgotten.Count, shardTrainings, routerTrainings, paragonAfter, lineage.Passed));
+        }
+
+        var paragonBefore = scorer.Measure("before", "paragon", "", () => paragon.LoadDenoiser(), files);
+        var cdmBefore = settings.EvaluatedRouters.ToDictionary(k => k, k => scorer.Measure("before", "cdm", k, initial, files));
+        foreach (var outcome in outcomes)
+        {
+            var request = outcome.Request;
+            var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", "", () => outcome.Paragon.LoadDenoiser(), files);
+            var shardSeconds = outcome.Shards.Sum(t => t.Model.TrainSeconds);
+            var shardSteps = outcome.Shards.Sum(t => t.Model.TrainSteps);
+            AddRow(summary, run, split, request, outcome.Forgotten, "paragon", "", 1, outcome.Paragon.TrainSteps, 0, 0, outcome.Paragon.TrainSeconds,
+                null, null, paragonBefore, paragonAfterScore, lineagePassed: null);
+            foreach (var kind in settings.EvaluatedRouters)
+            {
+                var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Registry, files);
+                var routerSeconds = outcome.Routers.Where(t => t.Kind == kind).Sum(t => t.Seconds);
+                var seconds = shardSeconds + routerSeconds;
+                AddRow(summary, run, split, request, outcome.Forgotten, "cdm", kind, outcome.Shards.Count, shardSteps, shardSeconds, routerSeconds, seconds,
+                    seconds > 0 ? outcome.Paragon.TrainSeconds / seconds : null, shardSteps > 0 ? outcome.Paragon.TrainSteps / (double)shardSteps : null,
+                    cdmBefore[kind], after, outcome.LineagePassed);
+            }
+        }
+
+        summary.SaveCsv(run.ResultPath("forgetting.csv"));
+        files.Add(run.ResultPath("forgetting.csv"));
+        files.Add(evaluationsPath);
+        var (html, png) = FigureWriter.Save(TimeVsFidChart(summary, run.Command), run.ResultPath("forgetting-time-vs-fid"));
+        files.Add(html);
+        files.Add(png);
+        run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["featureSpace"] = scorer.FeatureSpace });
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["forgetting"] = summary, ["evaluations"] = evaluations }, files, checks);
+    }
+
+    /// <summary>Forgetting wall time (x) against FID after forgetting (y, with its bootstrap interval), one series per method, one point per request.</summary>
+    public static ChartSpec TimeVsFidChart(ResultTable summary, string command)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var rows = Enumerable.Range(0, summary.Rows.Count).ToList();
+        string Method(int r) => summary.Get(r, "method") + (summary.Get(r, "router") is { Length: > 0 } k ? $" ({k} router)" : "");
+        double Value(int r, string c) => double.Parse(summary.Get(r, c), System.Globalization.CultureInfo.InvariantCulture);
+        var series = rows.GroupBy(Method).Select(g =>
+        {
+            var points = g.OrderBy(r => Value(r, "forget_seconds")).ToList();
+            return new ChartSeries(g.Key, points.Select(r => Value(r, "forget_seconds")).ToList(), points.Select(r => Value(r, "fid_after")).ToList(),
+                points.Select(r => (Value(r, "fid_after_high") - Value(r, "fid_after_low")) / 2).ToList());
+        }).ToList();
+        var requests = string.Join(", ", rows.Select(r => summary.Get(r, "request")).Distinct());
+        return new ChartSpec("Forgetting: time to comply vs FID after", "forgetting wall time (s, training only)", "FID (CdmNet features) after forgetting", series)
+        {
+            Caption = $"one point per request ({requests}); error bars: 95% bootstrap interval; {command}",
+        };
+    }
+
+    private static IReadOnlyList<string> RandomIds(ShardSplit split, int count, int seed)
+    {
+        var rng = new MathNet.Numerics.Random.MersenneTwister(seed * 7919 + count, threadSafe: false);
+        var order = Enumerable.Range(0, split.Ids.Count).ToArray();
+        Shuffling.Shuffle(order, rng);
+        return order.Take(count).Select(i => split.Ids[i]).ToList();
+    }
+
+    // Re-activating a retired version must make the lineage check fail (it proves the check can fail); the forgotten state is then restored.
+    private static IEnumerable<SanityCheck> StaleComponentChecks(ShardRegistry registry, ForgetRequest request, ProtectionReport report)
+    {
+        var change = report.Record.Shards.FirstOrDefault(c => c.FromVersion is not null);
+        if (change is not null)
+        {
+            var stale = registry.ShardVersion(change.Shard, change.FromVersion!.Value);
+            yield return StaleCheck(registry, $"lineage check fails when a stale shard ({stale.Key}) is re-activated after {request.Name}", stale.Key,
+                new RegistryChange { ActivateShards = [stale] },
+                change.ToVersion is int v ? new RegistryChange { ActivateShards = [registry.ShardVersion(change.Shard, v)] } : new RegistryChange { RetireShards = [change.Shard] });
+        }
+
+        foreach (var router in registry.ActiveRouters().Where(r => r.Version > 1))
+        {
+            var stale = registry.RouterVersion(router.Name, 1);
+            yield return StaleCheck(registry, $"lineage check fails when a stale router ({stale.Key}) is re-activated after {request.Name}", stale.Key,
+                new RegistryChange { ActivateRouters = [stale] }, new RegistryChange { ActivateRouters = [router] });
+        }
+    }
+
+    private static SanityCheck StaleCheck(ShardRegistry registry, string name, string staleKey, RegistryChange corrupt, RegistryChange restore)
+    {
+        registry.Commit(corrupt);
+        LineageReport stale;
+        try
+        {
+            stale = LineageCheck.Verify(registry);
+        }
+        finally
+        {
+            registry.Commit(restore);
+        }
+
+        var restored = LineageCheck.Verify(registry);
+        var named = stale.Violations.Any(v => v.Contains(staleKey, StringComparison.Ordinal));
+        return new SanityCheck(name, !stale.Passed && named && restored.Passed,
+            $"{stale.Violations.Count} violation(s) with the stale component, e.g. {stale.Violations.FirstOrDefault() ?? "(none)"}; after restoring: {(restored.Passed ? "passes" : "fails")}");
+    }
+
+    // SISA: exactly the shards holding a forgotten ID are retrained; every other shard keeps its original version.
+    private static SanityCheck SisaCheck(ShardSplit split, ShardRegistry registry, ForgetRequest request, IReadOnlyList<string> requestedIds, ProtectionReport report)
+    {
+        var ids = requestedIds.ToHashSet(StringComparer.Ordinal);
+        var affected = Enumerable.Range(0, split.ShardCount).Where(s => request.Shard == s || split.IdsOfShard(s).Any(ids.Contains))
+            .Select(s => PipelineShardTrainer.ShardName(split, s)).ToHashSet(StringComparer.Ordinal);
+        var changed = report.Record.Shards.Select(c => c.Shard).ToHashSet(StringComparer.Ordinal);
+        var untouched = registry.ActiveShards().Where(s => !affected.Contains(s.Name)).ToList();
+        var passed = changed.SetEquals(affected) && untouched.All(s => s.Version == 1) && untouched.Count == split.ShardCount - affected.Count;
+        return new SanityCheck($"{request.Name}: only the affected shards changed", passed,
+            $"affected (from the split) {affected.Count}: {string.Join(", ", affected.Order())}; changed (audit) {changed.Count}; {untouched.Count} untouched shard(s) still at v1");
+    }
+
+    private static void AddRow(
+        ResultTable table, ExperimentRun run, ShardSplit split, ForgetRequest request, int forgotten, string method, string router, int retrainedModels,
+        int retrainedSteps, double shardSeconds, double routerSeconds, double forgetSeconds, double? speedup, double? stepRatio, Score before, Score after,
+        bool? lineagePassed)
+    {
+        var increase = (after.Fid - before.Fid) / before.Fid * 100;
+        table.Add(("dataset", split.Dataset), ("split", split.Name), ("shards", split.ShardCount), ("request", request.Name), ("forgotten_ids", forgotten),
+            ("method", method), ("router", router), ("seed", run.Seed), ("profile", run.Profile), ("retrained_models", retrainedModels),
+            ("retrained_steps", retrainedSteps), ("shard_seconds", shardSeconds), ("router_seconds", routerSeconds), ("forget_seconds", forgetSeconds),
+            ("speedup_vs_paragon", speedup), ("step_ratio_vs_paragon", stepRatio),
+            ("fid_before", before.Fid), ("fid_before_low", before.FidLow), ("fid_before_high", before.FidHigh),
+            ("fid_after", after.Fid), ("fid_after_low", after.FidLow), ("fid_after_high", after.FidHigh), ("fid_increase_pct", increase),
+            ("cond_acc_before", before.Accuracy), ("cond_acc_after", after.Accuracy),
+            ("lineage_passed", lineagePassed is null ? "" : lineagePassed.Value ? "yes" : "no"),
+            ("claim_8x_faster", method == "paragon" ? "" : speedup is null ? "yes (nothing retrained)" : speedup >= 8 ? "yes" : "no"),
+            ("claim_fid_within_1pct", method == "paragon" ? "" : increase <= 1 ? "yes" : "no"),
+            ("train_seconds", forgetSeconds), ("sample_seconds", after.SampleSeconds));
+    }
+
+    private sealed record RequestOutcome(
+        ForgetRequest Request, ShardRegistry Registry, int Forgotten, IReadOnlyList<ShardTraining> Shards, IReadOnlyList<RouterTraining> Routers,
+        TrainedModel Paragon, bool LineagePassed);
+
+    private static string SaveJson<T>(string path, T value)
+    {
+        IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return path;
+    }
+}

@@ -1,0 +1,36 @@
+using CdmNotebooks.Composition.Registry;
+
+namespace CdmNotebooks.Experiments.Forgetting;
+
+/// <summary>What E2 measures under a profile: which split, which forgetting requests, and which router kinds the CDM is evaluated with.</summary>
+/// <param name="Split">Canonical split of the CDM (8 shards: the paper's claim is stated at 8).</param>
+/// <param name="Requests">Forgetting requests, each applied to the initial composition.</param>
+/// <param name="TrainedRouters">Trained router kinds kept in the registry (updated by every request).</param>
+/// <param name="EvaluatedRouters">Router kinds whose CDM is sampled and scored before and after each request.</param>
+public sealed record ForgettingSettings(string Split, IReadOnlyList<ForgetRequest> Requests, IReadOnlyList<string> TrainedRouters, IReadOnlyList<string> EvaluatedRouters)
+{
+    /// <summary>The settings of <paramref name="profile"/>; smoke keeps one trained router so the run fits the CI budget.</summary>
+    public static ForgettingSettings For(string profile) => profile switch
+    {
+        "smoke" => new("fashion-mnist-uniform-8", [ForgetRequest.Samples(1), ForgetRequest.Samples(10), ForgetRequest.WholeShard(0)],
+            [RouterKinds.Classifier], [RouterKinds.Classifier]),
+        "standard" or "paper" => new("fashion-mnist-uniform-8", [ForgetRequest.Samples(1), ForgetRequest.Samples(10), ForgetRequest.WholeShard(0)],
+            [RouterKinds.Classifier, RouterKinds.Compartmentalized], [RouterKinds.Classifier, RouterKinds.Compartmentalized, RouterKinds.Ito]),
+        _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
+    };
+
+    /// <summary>The sizes of <paramref name="profile"/>: the shared scale, except smoke, which retrains the paragon three times and so trains 96 paragon steps (12 per shard), 100 samples and 20 sampler steps to fit the 4-minute CI budget.</summary>
+    public static ExperimentScale Scale(string profile)
+    {
+        var scale = ExperimentScale.For(profile);
+        return profile == "smoke"
+            ? scale with
+            {
+                Paragon = scale.Paragon with { TrainSteps = 96, WarmupSteps = 8, CheckpointEvery = 48 },
+                SamplesPerClass = 10,
+                SamplerSteps = 20,
+                RouterTraining = scale.RouterTraining with { Steps = 60 },
+            }
+            : scale;
+    }
+}

@@ -1,0 +1,4 @@
+namespace CdmNotebooks.Experiments.Forgetting;
+
+/// <summary>One router network training (a classifier or one density-ratio head): what it cost and whether a re-run reused it.</summary>
+public sealed record RouterTraining(string Kind, int DataSets, int Steps, double Seconds, bool FromCache);
