@@ -13,6 +13,7 @@ public sealed class AccessRightsExperimentTests
     public AccessRightsExperimentTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
+    [Trait("Category", "ExperimentSmoke")]
     public void SmokeRunProvesEntitlementsForEveryUser()
     {
         var results = Directory.CreateTempSubdirectory("cdm-access-rights-").FullName;

@@ -8,6 +8,7 @@ namespace CdmNotebooks.Tests.Experiments;
 public sealed class AttributionExperimentTests
 {
     [Fact]
+    [Trait("Category", "ExperimentSmoke")]
     public void SmokeRunCreditsTheJudgedDomainBeyondChanceAndWritesItsFigures()
     {
         var results = Directory.CreateTempSubdirectory("cdm-attribution-").FullName;

@@ -13,6 +13,7 @@ public sealed class ForgettingExperimentTests
     public ForgettingExperimentTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
+    [Trait("Category", "ExperimentSmoke")]
     public void SmokeRunPassesItsSanityChecksAndReportsEveryRequest()
     {
         var results = Directory.CreateTempSubdirectory("cdm-forgetting-").FullName;

@@ -9,6 +9,7 @@ namespace CdmNotebooks.Tests.Experiments;
 public sealed class MemorizationExperimentTests
 {
     [Fact]
+    [Trait("Category", "ExperimentSmoke")]
     public void SmokeRunMemorizesAloneAndLessWhenMixed()
     {
         var results = Directory.CreateTempSubdirectory("cdm-memorization-").FullName;

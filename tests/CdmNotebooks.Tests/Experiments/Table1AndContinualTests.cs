@@ -11,6 +11,7 @@ public sealed class Table1AndContinualTests : IDisposable
     private readonly string _results = Directory.CreateTempSubdirectory("cdm-exp-a-results-").FullName;
 
     [Fact]
+    [Trait("Category", "ExperimentSmoke")]
     public void Table1SmokeBeatsNaiveOnByClassAndKeepsComputeParity()
     {
         var report = new Table1Experiment().Run(new ExperimentRun("table1", "smoke", resultsRoot: _results));
@@ -26,6 +27,7 @@ public sealed class Table1AndContinualTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "ExperimentSmoke")]
     public void ContinualSmokeNeverRetrainsEarlierShardsAndCostsEveryRouterUpdate()
     {
         var report = new ContinualExperiment().Run(new ExperimentRun("continual", "smoke", resultsRoot: _results));
