@@ -18,9 +18,12 @@ dotnet test "$root/CdmNotebooks.sln" -c "$configuration" --no-build -nologo ${fi
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find(".//{*}Counters")
-    passed += int(counters.get("passed", 0)); failed += int(counters.get("failed", 0)) + int(counters.get("error", 0))
-    skipped += int(counters.get("notExecuted", 0))
+    root = ET.parse(path).getroot()
+    for result in root.iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
+        outcome = result.get("outcome")
+        if outcome == "Passed": passed += 1
+        elif outcome == "NotExecuted": skipped += 1
+        else: failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 rm -rf "$results"
