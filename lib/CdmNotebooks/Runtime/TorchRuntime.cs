@@ -6,40 +6,71 @@ namespace CdmNotebooks.Runtime;
 /// <summary>Process-wide workarounds for the CPU libtorch build we ship, applied once before the first convolution.</summary>
 public static class TorchRuntime
 {
+    /// <summary>The instruction-set cap given to oneDNN unless the user chose one (DNNL_MAX_CPU_ISA) or set CDM_ONEDNN.</summary>
+    public const string DefaultIsaCap = "AVX2";
+
     private static int _applied;
 
     /// <summary>Applies the workarounds when the library loads, so every network (UNet, router, feature classifier) and every test gets them before oneDNN initializes.</summary>
-#pragma warning disable CA2255 // A library-level initializer is the point: oneDNN reads the variable once, at its first kernel.
+#pragma warning disable CA2255 // A library-level initializer is the point: oneDNN reads its ISA cap once, at its first kernel.
     [ModuleInitializer]
     internal static void OnLibraryLoad() => ApplyWorkarounds();
 #pragma warning restore CA2255
 
-    /// <summary>True when oneDNN (mkldnn) kernels were switched off by <see cref="ApplyWorkarounds"/>.</summary>
-    public static bool OneDnnDisabled { get; private set; }
+    /// <summary>How oneDNN runs in this process: "avx2" (capped, the default), "off" (libtorch's fallback kernels), "native" (unchanged), or "user:ISA".</summary>
+    public static string OneDnnMode { get; private set; } = "native";
 
     /// <summary>
-    /// Switches libtorch's oneDNN (mkldnn) kernels off on Linux: with libtorch 2.10 (TorchSharp 0.107) on this AVX-512 EPYC, 3x3
-    /// convolution backward returned non-finite input gradients in 14 of 40 calls, and whole training runs diverged to NaN after one
-    /// step; with oneDNN off it was 0 of 40 (about 2x slower convolutions, measured on the shared machine). Set CDM_KEEP_ONEDNN=1 to keep it.
+    /// With libtorch 2.10 (TorchSharp 0.107) on this AVX-512 EPYC, oneDNN's AVX-512 3x3 convolution backward returns non-finite input
+    /// gradients intermittently (2 torch threads: 17 of 160 calls in 4 runs; AVX512_CORE cap: 8 of 80), and training diverges to NaN.
+    /// Capping oneDNN at AVX2 gave 0 of 400 and keeps it fast: standard UNet training 159 images/s (40.5 % of matmul) against 218
+    /// uncapped and 40 with oneDNN off (docs/benchmarks.md). CDM_ONEDNN=off switches oneDNN off, CDM_ONEDNN=native leaves it alone,
+    /// and a DNNL_MAX_CPU_ISA set by the user is respected.
     /// </summary>
     public static void ApplyWorkarounds()
     {
-        if (Interlocked.Exchange(ref _applied, 1) == 1 || !OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("CDM_KEEP_ONEDNN") == "1")
+        if (Interlocked.Exchange(ref _applied, 1) == 1 || !OperatingSystem.IsLinux())
         {
             return;
         }
 
-        try
+        var mode = Environment.GetEnvironmentVariable("CDM_ONEDNN")?.Trim().ToLowerInvariant();
+        var userIsa = Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA");
+        switch (mode)
         {
-            // TorchSharp exposes no switch for this; call at::globalContext().setUserEnabledMkldnn(false) directly.
-            SetUserEnabledMkldnn(GlobalContext(), false);
-            OneDnnDisabled = true;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // A different libtorch build without these symbols: nothing to switch off.
+            case null or "" or "avx2" when !string.IsNullOrEmpty(userIsa):
+                OneDnnMode = "user:" + userIsa;
+                break;
+            case null or "" or "avx2":
+                // .NET's Environment.SetEnvironmentVariable does not reach the native environ that oneDNN's getenv reads.
+                if (SetNativeEnvironment("DNNL_MAX_CPU_ISA", DefaultIsaCap, overwrite: 0) == 0)
+                {
+                    OneDnnMode = "avx2";
+                }
+
+                break;
+            case "off":
+                try
+                {
+                    // TorchSharp exposes no switch for this; call at::globalContext().setUserEnabledMkldnn(false) directly.
+                    SetUserEnabledMkldnn(GlobalContext(), false);
+                    OneDnnMode = "off";
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    // A different libtorch build without these symbols: nothing to switch off.
+                }
+
+                break;
+            case "native":
+                break;
+            default:
+                throw new InvalidOperationException($"CDM_ONEDNN='{mode}' is not understood; use avx2 (default), off or native.");
         }
     }
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetNativeEnvironment(string name, string value, int overwrite);
 
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
     private static extern IntPtr GlobalContext();

@@ -82,6 +82,27 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void DivergingTrainingSkipsNonFiniteUpdatesThenStopsWithAClearError()
+    {
+        // A learning rate of 1e30 blows the weights up after one update, so every later loss is non-finite.
+        var config = ModelProfiles.Get("smoke") with { LearningRate = 1e30, WarmupSteps = 1, TrainSteps = 40, CheckpointEvery = 40 };
+        var log = new List<string>();
+        using var trainer = new DiffusionTrainer(config, _data, checkpointDirectory: null, CPU, log.Add);
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.Train());
+
+        Assert.Contains($"{DiffusionTrainer.MaxConsecutiveSkips} consecutive steps", error.Message);
+        Assert.Equal(DiffusionTrainer.MaxConsecutiveSkips, trainer.SkippedSteps);
+        Assert.True(trainer.Step < config.TrainSteps);
+        Assert.Contains(log, l => l.Contains("update skipped"));
+        Assert.True(double.IsFinite(trainer.LastLoss), "LastLoss must keep the last finite loss, so checkpoints stay writable");
+        // Skipped updates never write non-finite values into the weights or their moving average.
+        foreach (var p in trainer.Model.parameters().Concat(trainer.Ema.parameters()))
+        {
+            Assert.False(p.isnan().any().item<bool>(), "a skipped update wrote NaN into the weights");
+        }
+    }
+
+    [Fact]
     public void TornNewestCheckpointFallsBackToThePreviousGoodOne()
     {
         var config = ModelProfiles.Get("smoke") with { TrainSteps = 4, CheckpointEvery = 2 };

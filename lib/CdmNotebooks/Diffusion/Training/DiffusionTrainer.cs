@@ -14,6 +14,10 @@ public sealed class DiffusionTrainer : IDisposable
     private readonly PredictionConverter _converter;
     private readonly AdamW _optimizer;
     private readonly Action<string>? _log;
+    private int _consecutiveSkips;
+
+    /// <summary>Consecutive non-finite steps after which training stops with an error instead of skipping on.</summary>
+    public const int MaxConsecutiveSkips = 10;
 
     /// <summary>Creates a trainer; when <paramref name="checkpointDirectory"/> holds checkpoints of the same configuration and data, resumes from the newest valid one.</summary>
     public DiffusionTrainer(TrainingConfig config, TrainingData data, string? checkpointDirectory = null, Device? device = null, Action<string>? log = null)
@@ -70,7 +74,10 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>Optimizer steps completed so far (nonzero after resuming).</summary>
     public int Step { get; private set; }
 
-    /// <summary>Loss of the most recent step (NaN before the first).</summary>
+    /// <summary>Steps whose update was dropped because the loss or gradient was not finite (since this trainer was created).</summary>
+    public int SkippedSteps { get; private set; }
+
+    /// <summary>Loss of the most recent step with a finite loss (NaN before the first).</summary>
     public double LastLoss { get; private set; } = double.NaN;
 
     /// <summary>Where checkpoints go (null = no checkpoints).</summary>
@@ -100,7 +107,12 @@ public sealed class DiffusionTrainer : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            LastLoss = TrainStep();
+            var loss = TrainStep();
+            if (double.IsFinite(loss))
+            {
+                LastLoss = loss;
+            }
+
             Step++;
             if (Step % Config.CheckpointEvery == 0 || Step == Config.TrainSteps)
             {
@@ -119,7 +131,7 @@ public sealed class DiffusionTrainer : IDisposable
         }
     }
 
-    /// <summary>One optimizer step on a batch drawn from the step's own generator; returns the loss.</summary>
+    /// <summary>One optimizer step on a batch drawn from the step's own generator; returns the loss, or NaN when a non-finite loss or gradient made it skip the update.</summary>
     public double TrainStep()
     {
         using var scope = NewDisposeScope();
@@ -142,7 +154,26 @@ public sealed class DiffusionTrainer : IDisposable
         var loss = nn.functional.mse_loss(output, _converter.Target(Config.Model.Prediction, x0, t, eps));
         _optimizer.zero_grad();
         loss.backward();
-        nn.utils.clip_grad_norm_(Model.parameters(), Config.GradClipNorm);
+        var gradientNorm = nn.utils.clip_grad_norm_(Model.parameters(), Config.GradClipNorm);
+        var lossValue = loss.item<float>();
+        if (!double.IsFinite(lossValue) || !double.IsFinite(gradientNorm))
+        {
+            // One bad kernel result must not poison weights, EMA and optimizer moments: drop the update, as AMP's grad scaler does.
+            SkippedSteps++;
+            _consecutiveSkips++;
+            _log?.Invoke($"step {Step + 1}: non-finite {(double.IsFinite(lossValue) ? "gradient" : "loss")}; update skipped ({SkippedSteps} so far)");
+            if (_consecutiveSkips >= MaxConsecutiveSkips)
+            {
+                throw new InvalidOperationException(
+                    $"Training diverged: {MaxConsecutiveSkips} consecutive steps (up to step {Step + 1}) had a non-finite loss or gradient. " +
+                    "Lower the learning rate, or check the CPU kernels (CDM_ONEDNN=off switches oneDNN off).");
+            }
+
+            _optimizer.zero_grad();
+            return double.NaN;
+        }
+
+        _consecutiveSkips = 0;
         var lr = Config.LearningRate * Math.Min(1.0, (Step + 1.0) / Math.Max(1, Config.WarmupSteps));
         foreach (var group in _optimizer.ParamGroups)
         {
@@ -151,7 +182,7 @@ public sealed class DiffusionTrainer : IDisposable
 
         _optimizer.step();
         UpdateEma();
-        return loss.item<float>();
+        return lossValue;
     }
 
     /// <summary>Writes a checkpoint for the current step and keeps only it and the previous one.</summary>
