@@ -24,6 +24,12 @@ try
 {
     return await root.Parse(args).InvokeAsync(configuration);
 }
+catch (OperationCanceledException)
+{
+    // Ctrl-C / SIGTERM: commands that train checkpoint before honouring the token, so the same command line resumes.
+    Console.Error.WriteLine("cdm: interrupted; progress up to the last checkpoint is kept. Run the same command again to resume.");
+    return 130;
+}
 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or CdmNotebooks.Data.DataFormatException
                                or CdmNotebooks.Diffusion.CheckpointException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
 {

@@ -22,8 +22,8 @@ public static class TorchRuntime
 
     /// <summary>
     /// With libtorch 2.10 (TorchSharp 0.107) on this AVX-512 EPYC, oneDNN's AVX-512 3x3 convolution backward returns non-finite input
-    /// gradients intermittently (2 torch threads: 17 of 160 calls in 4 runs; AVX512_CORE cap: 8 of 80), and training diverges to NaN.
-    /// Capping oneDNN at AVX2 gave 0 of 400 and keeps it fast: standard UNet training 159 images/s (40.5 % of matmul) against 218
+    /// gradients intermittently (native: 12 of 240 calls in 6 runs; AVX512_CORE cap: 8 of 160), and training diverges to NaN.
+    /// Capping oneDNN at AVX2 gave 0 of 480 and keeps it fast: standard UNet training 159 images/s (40.5 % of matmul) against 218
     /// uncapped and 40 with oneDNN off (docs/benchmarks.md). CDM_ONEDNN=off switches oneDNN off, CDM_ONEDNN=native leaves it alone,
     /// and a DNNL_MAX_CPU_ISA set by the user is respected.
     /// </summary>
