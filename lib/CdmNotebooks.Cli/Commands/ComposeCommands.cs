@@ -84,9 +84,10 @@ internal static class ComposeCommands
             var fixedClass = parse.GetValue(Class);
             var classes = Enumerable.Range(0, count).Select(i => (long)(fixedClass ?? i % 10)).ToArray();
             using var labels = tensor(classes, ScalarType.Int64);
+            using var noise = new Generator().manual_seed(parse.GetValue(Seed));
             var clock = Stopwatch.StartNew();
             var samples = SamplerFactory.Create(parse.GetValue(Sampler)!).Sample(
-                denoiser, [count, 1, 28, 28], Conditioning.Classes(labels), new Generator().manual_seed(parse.GetValue(Seed)),
+                denoiser, [count, 1, 28, 28], Conditioning.Classes(labels), noise,
                 new SamplingOptions { Steps = parse.GetValue(Steps), Device = TorchDevice.Resolve(parse.GetValue(Device)) });
             return (samples, classes, clock.Elapsed.TotalSeconds);
         }

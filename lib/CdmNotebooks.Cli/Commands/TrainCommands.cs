@@ -87,9 +87,10 @@ internal static class TrainCommands
             var labelList = parse.GetValue(classes)!.SelectMany(c => Enumerable.Repeat(c, n)).ToArray();
             using var labels = tensor(labelList, ScalarType.Int64, d);
             var options = new SamplingOptions { Steps = parse.GetValue(stepCount), GuidanceScale = parse.GetValue(guidance), Device = d, ClipX0 = true };
+            using var noise = new Generator(parse.GetValue(seed));
             using var images = SamplerFactory.Create(parse.GetValue(sampler)!, parse.GetValue(eta)).Sample(
                 denoiser, [labelList.Length, 1, denoiser.Network.Config.ImageSize, denoiser.Network.Config.ImageSize],
-                Conditioning.Classes(labels), new Generator(parse.GetValue(seed)), options, cancellationToken);
+                Conditioning.Classes(labels), noise, options, cancellationToken);
             CdmNotebooks.Reporting.ImageGrid.SavePng(images, parse.GetValue(output)!, columns: n);
             Console.WriteLine($"wrote {parse.GetValue(output)} ({labelList.Length} samples from {path})");
             return Task.FromResult(0);

@@ -209,7 +209,7 @@ public sealed class CdmPipeline : IDisposable
         var perClass = samplesPerClass ?? Scale.SamplesPerClass;
         var classes = Enumerable.Range(0, perClass * 10).Select(i => (long)(i % 10)).ToArray();
         var sampler = SamplerFactory.Create(Scale.Sampler);
-        var generator = new Generator().manual_seed(seed);
+        using var generator = new Generator().manual_seed(seed);
         var clock = Stopwatch.StartNew();
         var batches = new List<Tensor>();
         try

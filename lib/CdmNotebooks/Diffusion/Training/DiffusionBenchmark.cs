@@ -33,8 +33,10 @@ public static class DiffusionBenchmark
         var d = device ?? TorchDevice.Default;
         using var scope = NewDisposeScope();
         var size = config.Model.ImageSize;
-        var images = rand([512, config.Model.ImageChannels, size, size], generator: new Generator(1)) * 2 - 1;
-        var labels = randint(10, [512], generator: new Generator(2), dtype: ScalarType.Int64);
+        using var imageNoise = new Generator(1);
+        using var labelNoise = new Generator(2);
+        var images = rand([512, config.Model.ImageChannels, size, size], generator: imageNoise) * 2 - 1;
+        var labels = randint(10, [512], generator: labelNoise, dtype: ScalarType.Int64);
         var data = new TrainingData(images, labels, new TrainingDataIdentity("synthetic", "benchmark", "all", "none"));
         using var trainer = new DiffusionTrainer(config with { TrainSteps = trainSteps + 1 }, data, device: d);
         trainer.TrainStep(); // warm-up: oneDNN picks kernels on first use
@@ -49,9 +51,11 @@ public static class DiffusionBenchmark
         var sampler = new DdimSampler();
         var options = new SamplingOptions { Steps = sampleSteps, Device = d };
         var sampleLabels = config.Model.ClassCount > 0 ? Conditioning.Classes(zeros(sampleBatch, ScalarType.Int64, d)) : Conditioning.None;
-        sampler.Sample(denoiser, [1, config.Model.ImageChannels, size, size], sampleLabels.Slice(0, 1), new Generator(3), options with { Steps = 2 });
+        using var warmUpNoise = new Generator(3);
+        using var sampleNoise = new Generator(3);
+        sampler.Sample(denoiser, [1, config.Model.ImageChannels, size, size], sampleLabels.Slice(0, 1), warmUpNoise, options with { Steps = 2 });
         clock.Restart();
-        sampler.Sample(denoiser, [sampleBatch, config.Model.ImageChannels, size, size], sampleLabels, new Generator(3), options);
+        sampler.Sample(denoiser, [sampleBatch, config.Model.ImageChannels, size, size], sampleLabels, sampleNoise, options);
         var sampleImagesPerSecond = sampleBatch / clock.Elapsed.TotalSeconds;
         return new BenchmarkResult(
             config.Profile, trainer.Model.ParameterCount, trainer.Model.ForwardFlopsPerSample, config.BatchSize, trainImagesPerSecond,
@@ -84,7 +88,7 @@ public static class DiffusionBenchmark
         var wasTraining = model.training;
         model.eval();
         var converter = new PredictionConverter(schedule);
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         var n = images.shape[0];
         var t = randint(schedule.Steps, [n], generator: generator, dtype: ScalarType.Int64).to(device);
         var eps = randn(images.shape, generator: generator).to(device);

@@ -136,7 +136,9 @@ public sealed class DiffusionTrainer : IDisposable
     {
         using var scope = NewDisposeScope();
         // Every random draw of step k comes from a generator seeded by (seed, k): resuming at k needs no stored generator state.
-        var generator = new Generator((ulong)StepSeed(Config.Seed, Step));
+        // `using` matters: TorchSharp's Generator passes a raw IntPtr to native code, so an unrooted generator can be finalized
+        // (its native object freed) while its last native call still runs.
+        using var generator = new Generator((ulong)StepSeed(Config.Seed, Step));
         manual_seed(StepSeed(Config.Seed ^ 0x5DEECE66DL, Step)); // dropout layers use the global generator
         var batch = Config.BatchSize;
         var indices = randint(_data.Count, [batch], generator: generator, dtype: ScalarType.Int64);
@@ -161,7 +163,10 @@ public sealed class DiffusionTrainer : IDisposable
             // One bad kernel result must not poison weights, EMA and optimizer moments: drop the update, as AMP's grad scaler does.
             SkippedSteps++;
             _consecutiveSkips++;
-            _log?.Invoke($"step {Step + 1}: non-finite {(double.IsFinite(lossValue) ? "gradient" : "loss")}; update skipped ({SkippedSteps} so far)");
+            // Backward runs from the output towards the input, so the last non-finite parameter in module order is nearest the origin.
+            var culprits = Model.named_parameters().Where(p => p.parameter.grad is { } g && !g.isfinite().all().item<bool>()).Select(p => p.name).ToArray();
+            _log?.Invoke($"step {Step + 1}: non-finite {(double.IsFinite(lossValue) ? "gradient" : "loss")} in {culprits.Length} parameters " +
+                $"(nearest the output: {culprits.LastOrDefault() ?? "none"}); update skipped ({SkippedSteps} so far)");
             if (_consecutiveSkips >= MaxConsecutiveSkips)
             {
                 throw new InvalidOperationException(
