@@ -231,7 +231,12 @@ public sealed class TextToImageExperiment : IExperiment
         }
 
         var baseNow = TextDiffusionCheckpoint.Fingerprint(LoadBase());
-        var checks = Checks(run, table, chance, ceiling, promptArtifacts, baseNow);
+        var checks = Checks(run, table, chance, ceiling, promptArtifacts, baseNow, settings.QualityChecks);
+        if (!settings.QualityChecks)
+        {
+            run.Log("profile " + run.Profile + ": models train for seconds, so only structural checks run (TIFA above chance and text conditioning are checked in standard)");
+        }
+
         run.WriteRunInfo(started, new Dictionary<string, string>
         {
             ["split"] = $"uniform: {split.Public.Count} public scenes, {settings.ShardCount} shards of {string.Join("/", split.Shards.Select(s => s.Count))} private scenes",
@@ -398,7 +403,7 @@ public sealed class TextToImageExperiment : IExperiment
     }
 
     private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, ResultTable table, double chance, AnswererAccuracy ceiling,
-        IReadOnlyList<TextArtifact> prompts, string baseFingerprint)
+        IReadOnlyList<TextArtifact> prompts, string baseFingerprint, bool quality)
     {
         var rows = RowsOf(run, table);
         var generated = rows.Where(r => table.Get(r, "variant") is not ("real" or "chance")).ToArray();
@@ -407,25 +412,37 @@ public sealed class TextToImageExperiment : IExperiment
         var worstSum = composed.Length == 0 ? double.NaN : composed.Max(r => Read(table, r, "max_weight_sum_error")!.Value);
         var mono = rows.Single(r => table.Get(r, "method") == Monolithic);
         var unchanged = prompts.All(p => p.BaseFingerprintBefore is not null && p.BaseFingerprintBefore == p.BaseFingerprintAfter && p.BaseFingerprintAfter == baseFingerprint);
-        return
-        [
-            new SanityCheck($"every method's TIFA-style score is above chance ({chance:F4}, uniform random answers to the same questions)",
+        var checks = new List<SanityCheck>
+        {
+            new($"every method's TIFA-style score is above chance ({chance:F4}, uniform random answers to the same questions)",
                 generated.Length > 0 && belowChance.Length == 0,
                 belowChance.Length == 0 ? $"lowest {generated.Min(r => Read(table, r, "tifa")):F4}" : $"at or below chance: {string.Join("; ", belowChance)}"),
-            new SanityCheck("the answerers read real scenes: ceiling TIFA on real held-out scenes above chance and above mismatched captions",
+            new("the answerers read real scenes: ceiling TIFA on real held-out scenes above chance and above mismatched captions",
                 ceiling.TrueCaptions.Score > chance && ceiling.TrueCaptions.Score > ceiling.MismatchedCaptions.Score,
                 $"real {ceiling.TrueCaptions.Score:F4}, mismatched {ceiling.MismatchedCaptions.Score:F4}, chance {chance:F4}"),
-            new SanityCheck("text conditioning works: the monolithic model's TIFA with its own prompts exceeds its TIFA against mismatched prompts",
+            new("text conditioning works: the monolithic model's TIFA with its own prompts exceeds its TIFA against mismatched prompts",
                 Read(table, mono, "tifa") > Read(table, mono, "tifa_mismatched"),
                 $"own {Read(table, mono, "tifa"):F4} vs mismatched {Read(table, mono, "tifa_mismatched"):F4}"),
+        };
+        if (!quality)
+        {
+            // Smoke models generate noise: keep only the structural checks (answerers, weights, frozen base).
+            checks.RemoveAll(c => c.Name.StartsWith("every method's", StringComparison.Ordinal) || c.Name.StartsWith("text conditioning", StringComparison.Ordinal));
+        }
+
+        checks.AddRange(
+        [
             new SanityCheck("composed weights sum to 1 at every step for every sample (|sum - 1| <= 1e-4)",
                 composed.Length > 0 && worstSum <= 1e-4, $"{composed.Length} composed methods, worst |sum - 1| = {worstSum:E2}"),
             new SanityCheck("prompt tuning left the base weights unchanged (parameter fingerprint before = after = now)",
                 prompts.Count > 0 && unchanged,
                 $"{prompts.Count} prompts; base fingerprint {baseFingerprint[..12]}...; " +
-                string.Join(", ", prompts.Select(p => $"{(p.BaseFingerprintBefore ?? "?")[..Math.Min(8, (p.BaseFingerprintBefore ?? "?").Length)]}->{(p.BaseFingerprintAfter ?? "?")[..Math.Min(8, (p.BaseFingerprintAfter ?? "?").Length)]}").Distinct())),
-        ];
+                string.Join(", ", prompts.Select(p => $"{Short(p.BaseFingerprintBefore)}->{Short(p.BaseFingerprintAfter)}").Distinct())),
+        ]);
+        return checks;
     }
+
+    private static string Short(string? fingerprint) => fingerprint is null ? "?" : fingerprint[..Math.Min(8, fingerprint.Length)];
 
     private static ChartSpec TifaChart(ExperimentRun run, ResultTable table)
     {

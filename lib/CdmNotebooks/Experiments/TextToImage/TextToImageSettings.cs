@@ -18,6 +18,7 @@ namespace CdmNotebooks.Experiments.TextToImage;
 /// <param name="GuidanceScale">Classifier-free guidance scale of every method.</param>
 /// <param name="GridPrompts">Prompts shown in the sample grids.</param>
 /// <param name="BootstrapResamples">Resamples of the TIFA and FID intervals.</param>
+/// <param name="QualityChecks">Whether the report includes the checks that need trained models (TIFA above chance, text conditioning works); smoke models train for seconds and generate noise, so smoke runs only the structural checks.</param>
 public sealed record TextToImageSettings(
     int TrainScenes,
     int ShardCount,
@@ -32,7 +33,8 @@ public sealed record TextToImageSettings(
     int SamplerSteps,
     double GuidanceScale,
     int GridPrompts,
-    int BootstrapResamples)
+    int BootstrapResamples,
+    bool QualityChecks)
 {
     /// <summary>Optimizer steps of one full shard (and of one shard's prompt tuning): the paragon's steps times the shard's data fraction.</summary>
     public int ShardSteps(int shardScenes, int privateScenes) => Math.Max(1, (int)Math.Round(Paragon.TrainSteps * shardScenes / (double)privateScenes));
@@ -65,21 +67,24 @@ public sealed record TextToImageSettings(
             BaseSteps: 120,
             new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 300 },
-            AnswererTrainScenes: 4000, EvalPrompts: 24, ReferenceScenes: 200, SamplerSteps: 20, GuidanceScale: 2.0, GridPrompts: 8, BootstrapResamples: 200),
+            AnswererTrainScenes: 4000, EvalPrompts: 24, ReferenceScenes: 200, SamplerSteps: 20, GuidanceScale: 2.0, GridPrompts: 8, BootstrapResamples: 200, QualityChecks: false),
+        // Sized to fit <= 60 min on the shared 2-core machine (one torch thread, niced): ~3.2 epochs for the monolithic model and each shard.
         "standard" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
-            Model(baseChannels: 16, multipliers: [1, 2, 2], attention: [], embedding: 64, width: 64, layers: 2, steps: 4000, batch: 64),
-            BaseSteps: 2000,
-            new PromptTuningConfig { ContextTokens = 4, BatchSize = 64, LearningRate = 1e-2 },
+            Model(baseChannels: 16, multipliers: [1, 2], attention: [], embedding: 64, width: 64, layers: 2, steps: 1600, batch: 32),
+            BaseSteps: 800,
+            new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 1500 },
-            AnswererTrainScenes: 20000, EvalPrompts: 200, ReferenceScenes: 1000, SamplerSteps: 50, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000),
+            AnswererTrainScenes: 20000, EvalPrompts: 100, ReferenceScenes: 1000, SamplerSteps: 30, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000,
+            QualityChecks: true),
         "paper" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
             Model(baseChannels: 32, multipliers: [1, 2, 2], attention: [7], embedding: 128, width: 64, layers: 2, steps: 40000, batch: 128),
             BaseSteps: 20000,
             new PromptTuningConfig { ContextTokens = 8, BatchSize = 128, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 3000 },
-            AnswererTrainScenes: 20000, EvalPrompts: 1000, ReferenceScenes: 1000, SamplerSteps: 250, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000),
+            AnswererTrainScenes: 20000, EvalPrompts: 1000, ReferenceScenes: 1000, SamplerSteps: 250, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000,
+            QualityChecks: true),
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
     };
 
