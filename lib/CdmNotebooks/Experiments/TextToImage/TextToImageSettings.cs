@@ -63,11 +63,11 @@ public sealed record TextToImageSettings(
     {
         "smoke" => new TextToImageSettings(
             TrainScenes: 1600, ShardCount: 8, PublicFraction: 0.25,
-            Model(baseChannels: 8, multipliers: [1, 2], attention: [], embedding: 32, width: 32, layers: 1, steps: 240, batch: 32),
-            BaseSteps: 120,
+            Model(baseChannels: 8, multipliers: [1, 2], attention: [], embedding: 32, width: 32, layers: 1, steps: 160, batch: 32),
+            BaseSteps: 80,
             new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 300 },
-            AnswererTrainScenes: 4000, EvalPrompts: 24, ReferenceScenes: 200, SamplerSteps: 20, GuidanceScale: 2.0, GridPrompts: 8, BootstrapResamples: 200, QualityChecks: false),
+            AnswererTrainScenes: 4000, EvalPrompts: 16, ReferenceScenes: 200, SamplerSteps: 12, GuidanceScale: 2.0, GridPrompts: 8, BootstrapResamples: 200, QualityChecks: false),
         // Sized to fit <= 60 min on the shared 2-core machine (one torch thread, niced): ~3.2 epochs for the monolithic model and each shard.
         "standard" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
@@ -75,7 +75,7 @@ public sealed record TextToImageSettings(
             BaseSteps: 800,
             new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 1500 },
-            AnswererTrainScenes: 20000, EvalPrompts: 100, ReferenceScenes: 1000, SamplerSteps: 30, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000,
+            AnswererTrainScenes: 20000, EvalPrompts: 64, ReferenceScenes: 1000, SamplerSteps: 20, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000,
             QualityChecks: true),
         "paper" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
