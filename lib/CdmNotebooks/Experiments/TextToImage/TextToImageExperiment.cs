@@ -448,14 +448,15 @@ public sealed class TextToImageExperiment : IExperiment
     {
         var rows = RowsOf(run, table);
         var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
-        return new ChartSpec("TIFA-style alignment on held-out prompts", "method", "TIFA-style score (mean answer accuracy per prompt), higher is better",
+        return new ChartSpec("TIFA-style alignment on held-out prompts", "method", "TIFA-style score (higher is better)",
             [
                 new ChartSeries("TIFA-style score (95% bootstrap interval)", x, rows.Select(r => Read(table, r, "tifa") ?? double.NaN).ToArray(),
                     rows.Select(r => Read(table, r, "tifa_ci_high") is { } hi && Read(table, r, "tifa_ci_low") is { } lo ? (hi - lo) / 2 : 0).ToArray()),
             ], ChartKind.Bar)
         {
-            Categories = rows.Select(r => table.Get(r, "method")).ToArray(),
-            Caption = $"answerer: cell classifier + counter (not a VQA model); profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
+            Categories = rows.Select(r => Label(table, r)).ToArray(),
+            Caption = $"score = mean per-prompt answer accuracy, 95% bootstrap interval; answerer: cell classifier + counter (not a VQA model); {Legend}; " +
+                      $"profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
         };
     }
 
@@ -467,8 +468,28 @@ public sealed class TextToImageExperiment : IExperiment
         return new ChartSpec("Answer accuracy by question kind", "method", "answer accuracy",
             kinds.Select(k => new ChartSeries(k.Item1, x, rows.Select(r => Read(table, r, k.Item2) ?? double.NaN).ToArray())).ToArray(), ChartKind.Bar)
         {
-            Categories = rows.Select(r => table.Get(r, "method")).ToArray(),
-            Caption = $"profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
+            Categories = rows.Select(r => Label(table, r)).ToArray(),
+            Caption = $"{Legend}; profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
+        };
+    }
+
+    private const string Legend =
+        "real = real held-out scenes (ceiling), mono = monolithic, full/prompt = CDM of fully trained / prompt-tuned shards, ito = Ito-density router, " +
+        "naive = naive averaging, shard 0 = one full shard alone, base = prompt-tuning base without prompts";
+
+    /// <summary>A short axis label of a row (the legend in the caption spells them out).</summary>
+    private static string Label(ResultTable table, int row)
+    {
+        var variant = table.Get(row, "variant");
+        var router = table.Get(row, "router") switch { "ito-density" => "ito", "naive" => "naive", _ => "" };
+        return variant switch
+        {
+            "real" => "real",
+            "chance" => "chance",
+            "monolithic" => "mono",
+            "base" => "base",
+            "full" when router == "" => "shard 0",
+            _ => $"{variant}+{router}",
         };
     }
 
