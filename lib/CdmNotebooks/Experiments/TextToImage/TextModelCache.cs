@@ -60,6 +60,7 @@ public sealed class TextModelCache
     }
 
     /// <summary>The cached prompt context of <paramref name="config"/> for the base model <paramref name="baseArtifact"/> on <paramref name="dataIdentity"/>, tuning it first if absent; records the base's fingerprint before and after tuning.</summary>
+    /// <remarks><paramref name="loadBase"/> returns the loaded base model, owned by the caller (so one loaded base serves every shard's tuning); it is invoked only when tuning is needed.</remarks>
     public TextArtifact GetOrTunePrompt(TextArtifact baseArtifact, PromptTuningConfig config, string dataIdentity, Func<(Tensor Images, IReadOnlyList<string> Captions)> data, Func<TextDiffusionModel> loadBase, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(baseArtifact);
