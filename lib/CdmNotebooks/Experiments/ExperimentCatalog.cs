@@ -11,6 +11,7 @@ public static class ExperimentCatalog
         new Continual.ContinualExperiment(),
         new Attribution.AttributionExperiment(),
         new Memorization.MemorizationExperiment(),
+        new TextToImage.TextToImageExperiment(),
         new AccessRights.AccessRightsExperiment(),
     };
 

@@ -40,6 +40,7 @@ public static class PromptTuner
             baseModel.Encoder.eval();
             using var tokens = SceneTokenizer.Encode(captions).to(ScalarType.Float32);
             using var optimizer = optim.Adam([context], lr: config.LearningRate);
+            var skipped = 0;
             for (var step = 0; step < config.TrainSteps; step++)
             {
                 using var scope = NewDisposeScope();
@@ -49,8 +50,20 @@ public static class PromptTuner
                 var loss = baseModel.Loss(images.index_select(0, index), conditioning, generator, 0.0, context);
                 optimizer.zero_grad();
                 loss.backward();
+                var value = loss.item<float>();
+                if (!float.IsFinite(value) || !context.grad!.isfinite().all().item<bool>())
+                {
+                    if (++skipped >= TextDiffusionTrainer.MaxConsecutiveNonFinite)
+                    {
+                        throw new InvalidOperationException($"Prompt tuning hit {skipped} non-finite losses or gradients in a row at step {step + 1}; stopping.");
+                    }
+
+                    continue;
+                }
+
+                skipped = 0;
                 optimizer.step();
-                progress?.Invoke(step + 1, loss.item<float>());
+                progress?.Invoke(step + 1, value);
             }
         }
         finally

@@ -5,6 +5,9 @@ namespace CdmNotebooks.TextToImage;
 /// <summary>Full training of a text-conditioned model (UNet and text encoder jointly, AdamW, caption dropout): the monolithic model, a full shard model, or the frozen base of prompt tuning.</summary>
 public static class TextDiffusionTrainer
 {
+    /// <summary>Consecutive non-finite updates after which training stops with an error.</summary>
+    public const int MaxConsecutiveNonFinite = 10;
+
     /// <summary>Trains a fresh model of <paramref name="config"/> on <paramref name="images"/> [N,1,S,S] with one caption each; <paramref name="progress"/> gets (step, loss).</summary>
     public static TextDiffusionModel Train(TextDiffusionConfig config, Tensor images, IReadOnlyList<string> captions, Action<int, double>? progress = null)
     {
@@ -21,6 +24,7 @@ public static class TextDiffusionTrainer
         using var generator = new Generator((ulong)config.Seed);
         model.Unet.train();
         model.Encoder.train();
+        var skipped = 0;
         for (var step = 0; step < config.TrainSteps; step++)
         {
             using var scope = NewDisposeScope();
@@ -29,9 +33,22 @@ public static class TextDiffusionTrainer
             var loss = model.Loss(images.index_select(0, index), conditioning, generator, config.CaptionDropout);
             optimizer.zero_grad();
             loss.backward();
-            nn.utils.clip_grad_norm_(model.Parameters(), 1.0);
+            var norm = nn.utils.clip_grad_norm_(model.Parameters(), 1.0);
+            var value = loss.item<float>();
+            // Like DiffusionTrainer: a non-finite loss or gradient (seen with AVX-512 conv backward) skips the update instead of poisoning the weights.
+            if (!float.IsFinite(value) || !double.IsFinite(norm))
+            {
+                if (++skipped >= MaxConsecutiveNonFinite)
+                {
+                    throw new InvalidOperationException($"Text diffusion training hit {skipped} non-finite losses or gradients in a row at step {step + 1}; stopping (check the CPU ISA cap in TorchRuntime).");
+                }
+
+                continue;
+            }
+
+            skipped = 0;
             optimizer.step();
-            progress?.Invoke(step + 1, loss.item<float>());
+            progress?.Invoke(step + 1, value);
         }
 
         model.Unet.eval();

@@ -1,0 +1,119 @@
+using System.Globalization;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Experiments;
+using CdmNotebooks.Experiments.TextToImage;
+using CdmNotebooks.TextToImage;
+using static TorchSharp.torch;
+
+namespace CdmNotebooks.Tests.Experiments;
+
+/// <summary>E6 end to end in the smoke profile, plus its pieces: the scene split, the cache keys and reuse, the chance baseline.</summary>
+[Collection("Experiments")]
+public sealed class TextToImageExperimentTests
+{
+    private static readonly TextDiffusionConfig _tiny = new()
+    {
+        Encoder = new TextEncoderConfig { Width = 16, Heads = 2, Layers = 1, FeedForward = 32, OutputDim = 16, MaxContextTokens = 4 },
+        Model = new UNetConfig { BaseChannels = 8, ChannelMultipliers = [1, 2], AttentionResolutions = [], NormGroups = 4, ClassCount = 0, EmbeddingDim = 16 },
+        ScheduleSteps = 100,
+        BatchSize = 4,
+        TrainSteps = 2,
+    };
+
+    [Fact]
+    [Trait("Category", "ExperimentSmoke")]
+    public void SmokeRunWritesOneRowPerMethodAndPassesItsStructuralChecks()
+    {
+        var results = Directory.CreateTempSubdirectory("cdm-text-to-image-").FullName;
+        try
+        {
+            var run = new ExperimentRun("text-to-image", "smoke", resultsRoot: results) { Log = _ => { } };
+            var result = new TextToImageExperiment().Execute(run);
+
+            Assert.True(result.Report.Passed, string.Join("\n", result.Report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
+            Assert.Equal(3, result.Report.Checks.Count);
+            var lines = File.ReadAllLines(Path.Combine(run.ResultsDirectory, "text-to-image.csv"));
+            Assert.Equal(string.Join(",", TextToImageExperiment.Columns), lines[0]);
+            // Real scenes, chance, and seven generated methods.
+            Assert.Equal(9, lines.Length - 1);
+            var table = result.Report.Tables.First().Value;
+            var monolithic = Enumerable.Range(0, table.Rows.Count).Single(r => table.Get(r, "method") == TextToImageExperiment.Monolithic);
+            var tifa = double.Parse(table.Get(monolithic, "tifa"), CultureInfo.InvariantCulture);
+            Assert.InRange(tifa, 0, 1);
+            Assert.Equal(4, Enumerable.Range(0, table.Rows.Count).Count(r => table.Get(r, "max_weight_sum_error") != ""));
+            Assert.All(result.Report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
+            Assert.Contains(result.Images, i => i.Path.EndsWith("grid-all-methods.png", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(results, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CacheKeyDependsOnConfigurationDataAndParent()
+    {
+        var key = TextModelCache.Key("model", _tiny, "data-a");
+        Assert.Equal(key, TextModelCache.Key("model", _tiny with { }, "data-a"));
+        Assert.NotEqual(key, TextModelCache.Key("model", _tiny with { TrainSteps = 3 }, "data-a"));
+        Assert.NotEqual(key, TextModelCache.Key("model", _tiny with { Model = _tiny.Model with { ChannelMultipliers = [1, 1] } }, "data-a"));
+        Assert.NotEqual(key, TextModelCache.Key("model", _tiny, "data-b"));
+        Assert.NotEqual(key, TextModelCache.Key("prompt", _tiny, "data-a"));
+        Assert.NotEqual(TextModelCache.Key("prompt", new PromptTuningConfig(), "d", "base-1"), TextModelCache.Key("prompt", new PromptTuningConfig(), "d", "base-2"));
+    }
+
+    [Fact]
+    public void CachedModelIsReusedWithoutTouchingItsData()
+    {
+        var root = Directory.CreateTempSubdirectory("cdm-text-cache-").FullName;
+        try
+        {
+            var cache = new TextModelCache(root);
+            using var images = rand(8, 1, 28, 28) * 2 - 1;
+            var captions = Enumerable.Range(0, 8).Select(i => $"a {i} top left").ToArray();
+            var first = cache.GetOrTrainModel(_tiny, "data-a", () => (images, captions));
+            Assert.False(first.FromCache);
+            Assert.True(cache.Contains(first.Key));
+            var second = cache.GetOrTrainModel(_tiny, "data-a", () => throw new InvalidOperationException("a cached model must not load its data"));
+            Assert.True(second.FromCache);
+            Assert.Equal(first.Key, second.Key);
+            using var a = TextDiffusionCheckpoint.Load(first.Path);
+            using var b = TextDiffusionCheckpoint.Load(second.Path);
+            Assert.Equal(TextDiffusionCheckpoint.Fingerprint(a), TextDiffusionCheckpoint.Fingerprint(b));
+
+            var prompt = cache.GetOrTunePrompt(first, new PromptTuningConfig { ContextTokens = 2, BatchSize = 4, TrainSteps = 2 }, "shard-0", () => (images, captions), () => a);
+            Assert.NotNull(prompt.BaseFingerprintBefore);
+            Assert.Equal(prompt.BaseFingerprintBefore, prompt.BaseFingerprintAfter);
+            Assert.False(cache.GetOrTrainModel(_tiny, "data-b", () => (images, captions)).FromCache);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void UniformSplitIsDisjointBalancedAndSeeded()
+    {
+        var scenes = Enumerable.Range(0, 103).Select(i => new Scene($"s/{i:D3}", SceneLayout.Parse($"a {i % 10} top left"), [$"mnist10k/{i % 10}/{i:D4}"])).ToArray();
+        var split = SceneSplit.Uniform(scenes, 8, 0.2, seed: 0);
+        Assert.Equal(21, split.Public.Count);
+        Assert.Equal(8, split.Shards.Count);
+        Assert.All(split.Shards, s => Assert.InRange(s.Count, 10, 11));
+        var all = split.Public.Concat(split.Private).Select(s => s.Id).ToArray();
+        Assert.Equal(scenes.Length, all.Distinct().Count());
+        Assert.Equal(split.Shards[3].Select(s => s.Id), SceneSplit.Uniform(scenes, 8, 0.2, seed: 0).Shards[3].Select(s => s.Id));
+        Assert.NotEqual(split.Shards[3].Select(s => s.Id), SceneSplit.Uniform(scenes, 8, 0.2, seed: 1).Shards[3].Select(s => s.Id));
+        Assert.Throws<ArgumentException>(() => SceneSplit.Uniform(scenes.Take(5).ToArray(), 8, 0.2, seed: 0));
+    }
+
+    [Fact]
+    public void ChanceScoreAveragesOneOverTheAnswerOptionsOfEachQuestion()
+    {
+        // "a 7 top left": existence 1/2, identity 1/21, position 1/2, count objects 1/5, count digits 1/5.
+        var expected = (0.5 + 1 / 21.0 + 0.5 + 0.2 + 0.2) / 5;
+        Assert.Equal(expected, TextToImageExperiment.ChanceScore(["a 7 top left"]), 12);
+        Assert.Throws<ArgumentException>(() => TextToImageExperiment.ChanceScore([]));
+    }
+}
