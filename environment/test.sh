@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The test command: set-up (idempotent), then the tests of the solution, ending with one 'N passed, N failed' line.
-#   bash environment/test.sh                # everything except the experiment smoke runs
-#   bash environment/test.sh --experiments  # also the experiment smoke runs (notebooks 01-07 and in-process runs; trains models)
+#   bash environment/test.sh          # everything, including the smoke run of every experiment (in process and as notebooks)
+#   bash environment/test.sh --quick  # without the experiment smoke runs (they train models: most of the time)
 set -euo pipefail
-filter="Category!=ExperimentSmoke"
-if [ "${1:-}" = "--experiments" ]; then filter=""; fi
+filter=""
+case "${1:-}" in
+    "") ;;
+    --quick) filter="Category!=ExperimentSmoke" ;;
+    *) echo "test.sh: unknown option '$1'; use --quick or nothing." >&2; exit 2 ;;
+esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 bash "$here/setup.sh"

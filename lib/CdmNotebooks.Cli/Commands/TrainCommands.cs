@@ -67,10 +67,11 @@ internal static class TrainCommands
         var seed = new Option<ulong>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => 1UL };
         var raw = new Option<bool>("--raw-weights") { Description = "Use the raw weights instead of the EMA." };
         var output = new Option<string>("--out") { Description = "PNG file to write.", DefaultValueFactory = _ => "grid.png" };
+        var samplesOut = new Option<string?>("--samples-out") { Description = "Also write the samples for `cdm eval` to this folder: samples.pt ([N,1,H,W] in [-1,1]) and classes.txt." };
         var device = DeviceOption();
-        var command = new Command("sample", "Write an image grid PNG sampled from a checkpoint (one row per class).")
+        var command = new Command("sample", "Write an image grid PNG sampled from a checkpoint (one row per class). Example: cdm sample --checkpoint runs/fm --per-class 100 --samples-out runs/fm/samples, then cdm eval --samples runs/fm/samples/samples.pt --classes runs/fm/samples/classes.txt")
         {
-            checkpoint, classes, perClass, guidance, sampler, eta, stepCount, seed, raw, output, device,
+            checkpoint, classes, perClass, guidance, sampler, eta, stepCount, seed, raw, output, samplesOut, device,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -93,6 +94,17 @@ internal static class TrainCommands
                 Conditioning.Classes(labels), noise, options, cancellationToken);
             CdmNotebooks.Reporting.ImageGrid.SavePng(images, parse.GetValue(output)!, columns: n);
             Console.WriteLine($"wrote {parse.GetValue(output)} ({labelList.Length} samples from {path})");
+            if (parse.GetValue(samplesOut) is { } folder)
+            {
+                using var cpuImages = images.cpu();
+                Directory.CreateDirectory(folder);
+                var target = Path.Combine(folder, "samples.pt");
+                // libtorch's own format (torch.load reads it in Python too); temp + rename so a crash leaves no half file.
+                cpuImages.save(target + ".tmp");
+                File.Move(target + ".tmp", target, overwrite: true);
+                CdmNotebooks.IO.AtomicFile.WriteAllText(Path.Combine(folder, "classes.txt"), string.Join('\n', labelList) + "\n");
+                Console.WriteLine($"wrote {folder}/samples.pt and classes.txt; evaluate with: cdm eval --samples {folder}/samples.pt --classes {folder}/classes.txt");
+            }
             return Task.FromResult(0);
         });
         return command;
