@@ -67,11 +67,12 @@ internal static class TrainCommands
         var seed = new Option<ulong>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => 1UL };
         var raw = new Option<bool>("--raw-weights") { Description = "Use the raw weights instead of the EMA." };
         var output = new Option<string>("--out") { Description = "PNG file to write.", DefaultValueFactory = _ => "grid.png" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images sampled together (memory and speed; the images depend on it, because each batch draws its noise in turn).", DefaultValueFactory = _ => 64 };
         var samplesOut = new Option<string?>("--samples-out") { Description = "Also write the samples for `cdm eval` to this folder: samples.pt ([N,1,H,W] in [-1,1]) and classes.txt." };
         var device = DeviceOption();
         var command = new Command("sample", "Write an image grid PNG sampled from a checkpoint (one row per class). Example: cdm sample --checkpoint runs/fm --per-class 100 --samples-out runs/fm/samples, then cdm eval --samples runs/fm/samples/samples.pt --classes runs/fm/samples/classes.txt")
         {
-            checkpoint, classes, perClass, guidance, sampler, eta, stepCount, seed, raw, output, samplesOut, device,
+            checkpoint, classes, perClass, guidance, sampler, eta, stepCount, seed, raw, output, samplesOut, batchSize, device,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -86,12 +87,20 @@ internal static class TrainCommands
             var denoiser = Checkpoint.LoadDenoiser(path, useEma: !parse.GetValue(raw), device: d);
             var n = parse.GetValue(perClass);
             var labelList = parse.GetValue(classes)!.SelectMany(c => Enumerable.Repeat(c, n)).ToArray();
-            using var labels = tensor(labelList, ScalarType.Int64, d);
             var options = new SamplingOptions { Steps = parse.GetValue(stepCount), GuidanceScale = parse.GetValue(guidance), Device = d, ClipX0 = true };
             using var noise = new Generator(parse.GetValue(seed));
-            using var images = SamplerFactory.Create(parse.GetValue(sampler)!, parse.GetValue(eta)).Sample(
-                denoiser, [labelList.Length, 1, denoiser.Network.Config.ImageSize, denoiser.Network.Config.ImageSize],
-                Conditioning.Classes(labels), noise, options, cancellationToken);
+            var chosen = SamplerFactory.Create(parse.GetValue(sampler)!, parse.GetValue(eta));
+            var size = denoiser.Network.Config.ImageSize;
+            var batches = new List<Tensor>();
+            // Batches of --batch-size: one batch of 1,000 images ran ~5x slower per image than batches of 64 on 2 CPU cores (cache misses).
+            foreach (var chunk in labelList.Chunk(Math.Max(1, parse.GetValue(batchSize))))
+            {
+                using var labels = tensor(chunk, ScalarType.Int64, d);
+                batches.Add(chosen.Sample(denoiser, [chunk.Length, 1, size, size], Conditioning.Classes(labels), noise, options, cancellationToken));
+            }
+
+            using var images = cat(batches, 0);
+            batches.ForEach(b => b.Dispose());
             CdmNotebooks.Reporting.ImageGrid.SavePng(images, parse.GetValue(output)!, columns: n);
             Console.WriteLine($"wrote {parse.GetValue(output)} ({labelList.Length} samples from {path})");
             if (parse.GetValue(samplesOut) is { } folder)
