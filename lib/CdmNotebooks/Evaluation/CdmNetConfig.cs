@@ -32,7 +32,8 @@ public sealed record CdmNetConfig(
     {
         // Budgets measured on the shared 2-core machine (~3 CPU-ms per training image at Width 16): a few epochs with a
         // one-cycle schedule reach the accuracy targets; more epochs buy little and cost minutes.
-        "fashion-mnist" => new CdmNetConfig("fashion-mnist", 10, Epochs: 4, BatchSize: 256, MaxShift: 1, HorizontalFlip: true, Seed: seed),
+        // Fashion-MNIST: 4 epochs gave 90.90-91.01 % held-out, 10 epochs 92.47 % (320 s on the quiet 2-core machine, 2026-11-24).
+        "fashion-mnist" => new CdmNetConfig("fashion-mnist", 10, Epochs: 10, BatchSize: 256, MaxShift: 1, HorizontalFlip: true, Seed: seed),
         // 8k training images: more epochs over them cost less than one Fashion-MNIST epoch.
         "mnist10k" => new CdmNetConfig("mnist10k", 10, Epochs: 12, Seed: seed),
         "union" => new CdmNetConfig("union", 20, Epochs: 3, BatchSize: 256, MaxShift: 1, Seed: seed),
