@@ -1,3 +1,4 @@
+using CdmNotebooks.Diffusion;
 using static TorchSharp.torch;
 
 namespace CdmNotebooks.TextToImage;
@@ -53,7 +54,7 @@ public static class PromptTuner
                 var value = loss.item<float>();
                 if (!float.IsFinite(value) || !context.grad!.isfinite().all().item<bool>())
                 {
-                    if (++skipped >= TextDiffusionTrainer.MaxConsecutiveNonFinite)
+                    if (++skipped >= DiffusionTrainer.MaxConsecutiveSkips)
                     {
                         throw new InvalidOperationException($"Prompt tuning hit {skipped} non-finite losses or gradients in a row at step {step + 1}; stopping.");
                     }

@@ -1,3 +1,4 @@
+using CdmNotebooks.Diffusion;
 using static TorchSharp.torch;
 
 namespace CdmNotebooks.TextToImage;
@@ -5,8 +6,6 @@ namespace CdmNotebooks.TextToImage;
 /// <summary>Full training of a text-conditioned model (UNet and text encoder jointly, AdamW, caption dropout): the monolithic model, a full shard model, or the frozen base of prompt tuning.</summary>
 public static class TextDiffusionTrainer
 {
-    /// <summary>Consecutive non-finite updates after which training stops with an error.</summary>
-    public const int MaxConsecutiveNonFinite = 10;
 
     /// <summary>Trains a fresh model of <paramref name="config"/> on <paramref name="images"/> [N,1,S,S] with one caption each; <paramref name="progress"/> gets (step, loss).</summary>
     public static TextDiffusionModel Train(TextDiffusionConfig config, Tensor images, IReadOnlyList<string> captions, Action<int, double>? progress = null)
@@ -38,7 +37,7 @@ public static class TextDiffusionTrainer
             // Like DiffusionTrainer: a non-finite loss or gradient (seen with AVX-512 conv backward) skips the update instead of poisoning the weights.
             if (!float.IsFinite(value) || !double.IsFinite(norm))
             {
-                if (++skipped >= MaxConsecutiveNonFinite)
+                if (++skipped >= DiffusionTrainer.MaxConsecutiveSkips)
                 {
                     throw new InvalidOperationException($"Text diffusion training hit {skipped} non-finite losses or gradients in a row at step {step + 1}; stopping (check the CPU ISA cap in TorchRuntime).");
                 }
