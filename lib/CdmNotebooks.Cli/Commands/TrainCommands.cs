@@ -131,13 +131,20 @@ internal static class TrainCommands
         var device = DeviceOption();
         var qualitySeconds = new Option<double>("--quality-cpu-seconds") { Description = "Also train each width for this much process CPU time on Fashion-MNIST and report held-out denoising loss (0 = skip)." };
         var widths = new Option<int[]>("--widths") { Description = "Base channel widths of the standard architecture compared by --quality-cpu-seconds.", DefaultValueFactory = _ => [16, 24, 32], AllowMultipleArgumentsPerToken = true };
+        var onednnCheck = new Option<int>("--onednn-check") { Description = "Instead: compare this many oneDNN forward+backward calls per standard-UNet convolution shape with libtorch's own kernels (non-finite and wrong results)." };
         var command = new Command("bench", "Measure matmul FLOP/s and each profile's training and sampling images/s and FLOP fraction on this machine.")
         {
-            profiles, trainSteps, sampleBatch, sampleSteps, device, qualitySeconds, widths,
+            profiles, trainSteps, sampleBatch, sampleSteps, device, qualitySeconds, widths, onednnCheck,
         };
         command.SetAction(parse =>
         {
             var d = TorchDevice.Resolve(parse.GetValue(device));
+            if (parse.GetValue(onednnCheck) > 0)
+            {
+                CheckOneDnn(parse.GetValue(onednnCheck));
+                return 0;
+            }
+
             if (parse.GetValue(qualitySeconds) > 0)
             {
                 CompareWidths(parse.GetValue(widths)!, parse.GetValue(qualitySeconds), d);
@@ -159,6 +166,17 @@ internal static class TrainCommands
             return 0;
         });
         return command;
+    }
+
+    private static void CheckOneDnn(int calls)
+    {
+        Console.WriteLine($"oneDNN mode {TorchRuntime.OneDnnMode}, torch threads {get_num_threads()}; {calls} calls per shape, batch 64, tolerance {OneDnnCheck.Tolerance:G} relative");
+        Console.WriteLine("shape                      calls  non-finite  wrong  worst relative error");
+        var results = OneDnnCheck.Run(OneDnnCheck.StandardUNetShapes, calls, progress: r =>
+            Console.WriteLine($"{r.Shape.Name,-26} {r.Calls,5} {r.NonFiniteCalls,11} {r.WrongCalls,6} {r.WorstRelativeError,21:E2}"));
+        Console.WriteLine($"total: {results.Sum(r => r.NonFiniteCalls)} non-finite and {results.Sum(r => r.WrongCalls)} wrong of {results.Sum(r => r.Calls)} calls");
+        var unet = OneDnnCheck.RunUNet(calls);
+        Console.WriteLine($"{unet.Shape.Name,-26} {unet.Calls,5} {unet.NonFiniteCalls,11} {unet.WrongCalls,6} {unet.WorstRelativeError,21:E2}  (output and every parameter gradient)");
     }
 
     private static void CompareWidths(int[] widths, double cpuSeconds, Device device)

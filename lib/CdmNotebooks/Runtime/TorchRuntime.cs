@@ -69,6 +69,20 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>Switches oneDNN on or off for this process (libtorch then uses its own kernels); used by <see cref="OneDnnCheck"/> to compute references.</summary>
+    /// <exception cref="PlatformNotSupportedException">The loaded libtorch does not export the switch.</exception>
+    public static void SetOneDnnEnabled(bool enabled)
+    {
+        try
+        {
+            SetUserEnabledMkldnn(GlobalContext(), enabled);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new PlatformNotSupportedException("This libtorch build does not export at::Context::setUserEnabledMkldnn, so oneDNN cannot be switched at run time.", e);
+        }
+    }
+
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetNativeEnvironment(string name, string value, int overwrite);
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using CdmNotebooks.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -204,7 +205,8 @@ public sealed class UNet : Module
             }
         }
 
-        return outputConv.forward(functional.silu(outputNorm.forward(h))).MoveToOuterDisposeScope();
+        // The output convolution has 1-3 output channels, which oneDNN back-propagates wrongly unless padded (see NarrowConvolution).
+        return NarrowConvolution.Forward(functional.silu(outputNorm.forward(h)), outputConv.weight!, outputConv.bias, padding: 1).MoveToOuterDisposeScope();
     }
 
     private static Module<Tensor, Tensor> MaybeAttention(UNetConfig config, int channels, int resolution, FlopCounter flops) =>
