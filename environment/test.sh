@@ -10,10 +10,6 @@ case "${1:-}" in
     --experiments) filter="" ;;
     *) echo "test.sh: unknown option '$1'; use --experiments or nothing." >&2; exit 2 ;;
 esac
-# Tests run with oneDNN off unless the caller chose a mode: with the library's default AVX2 cap, oneDNN's convolution backward
-# still gives an occasional bad gradient on this CPU (README, Known problems), and PromptTuningTests then failed 3 of 4 runs
-# (2 of 2 passed with oneDNN off). Correctness first in tests; the default stays fast for users.
-export CDM_ONEDNN="${CDM_ONEDNN:-off}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 bash "$here/setup.sh"

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CdmNotebooks.Diffusion;
+using CdmNotebooks.Evaluation;
 using CdmNotebooks.Runtime;
 using static TorchSharp.torch;
 
@@ -105,15 +106,10 @@ internal static class TrainCommands
             Console.WriteLine($"wrote {parse.GetValue(output)} ({labelList.Length} samples from {path})");
             if (parse.GetValue(samplesOut) is { } folder)
             {
-                using var cpuImages = images.cpu();
-                Directory.CreateDirectory(folder);
-                var target = Path.Combine(folder, "samples.pt");
-                // libtorch's own format (torch.load reads it in Python too); temp + rename so a crash leaves no half file.
-                cpuImages.save(target + ".tmp");
-                File.Move(target + ".tmp", target, overwrite: true);
-                CdmNotebooks.IO.AtomicFile.WriteAllText(Path.Combine(folder, "classes.txt"), string.Join('\n', labelList) + "\n");
+                SampleImages.Save(folder, images, labelList);
                 Console.WriteLine($"wrote {folder}/samples.pt and classes.txt; evaluate with: cdm eval --samples {folder}/samples.pt --classes {folder}/classes.txt");
             }
+
             return Task.FromResult(0);
         });
         return command;

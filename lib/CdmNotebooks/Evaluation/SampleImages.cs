@@ -37,6 +37,31 @@ public static class SampleImages
         return images.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Writes <paramref name="images"/> ([N,1,H,W] in [-1,1]) as <c>samples.pt</c> and the requested <paramref name="classes"/> as <c>classes.txt</c> into <paramref name="folder"/>, the pair <c>cdm eval</c> reads; both writes are atomic.</summary>
+    /// <returns>The path of samples.pt.</returns>
+    public static string Save(string folder, Tensor images, IReadOnlyList<long> classes)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(classes);
+        if (images.shape[0] != classes.Count)
+        {
+            throw new ArgumentException($"{images.shape[0]} images but {classes.Count} classes: give one requested class per image.", nameof(classes));
+        }
+
+        System.IO.Directory.CreateDirectory(folder);
+        var target = Path.Combine(folder, "samples.pt");
+        using (var cpuImages = images.cpu())
+        {
+            // libtorch's own format (torch.load reads it in Python too); temp + rename so a crash leaves no half file.
+            cpuImages.save(target + ".tmp");
+        }
+
+        File.Move(target + ".tmp", target, overwrite: true);
+        CdmNotebooks.IO.AtomicFile.WriteAllText(Path.Combine(folder, "classes.txt"), string.Join('\n', classes) + "\n");
+        return target;
+    }
+
     private static Tensor ReadTensorFile(string path)
     {
         // Two writers are common: Tensor.save / torch.save (libtorch's own serialization) and TorchSharp's

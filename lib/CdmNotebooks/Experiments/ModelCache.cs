@@ -20,12 +20,12 @@ public sealed class ModelCache
     /// <summary>The folder holding one sub-folder per cached model.</summary>
     public string Root { get; }
 
-    /// <summary>The cache key: sha256 of the configuration JSON and the data identity.</summary>
+    /// <summary>The cache key: sha256 of the training code revision, the configuration JSON and the data identity.</summary>
     public static string Key(TrainingConfig config, TrainingDataIdentity data)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
-        var text = JsonSerializer.Serialize(config, Checkpoint.JsonOptions) + "\n" + data.Identity;
+        var text = $"revision {DiffusionTrainer.CodeRevision}\n" + JsonSerializer.Serialize(config, Checkpoint.JsonOptions) + "\n" + data.Identity;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..20];
     }
 

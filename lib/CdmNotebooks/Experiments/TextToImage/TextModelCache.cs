@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CdmNotebooks.Diffusion;
 using CdmNotebooks.IO;
 using CdmNotebooks.TextToImage;
 using static TorchSharp.torch;
@@ -25,13 +26,13 @@ public sealed class TextModelCache
     /// <summary>The folder holding one sub-folder per artifact.</summary>
     public string Root { get; }
 
-    /// <summary>The cache key: sha256 (first 20 hex digits) of the kind, the configuration as JSON, the data identity and the parent's key (the base model of a prompt).</summary>
+    /// <summary>The cache key: sha256 (first 20 hex digits) of the training code revision, the kind, the configuration as JSON, the data identity and the parent's key (the base model of a prompt).</summary>
     public static string Key(string kind, object configuration, string dataIdentity, string? parentKey = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrEmpty(dataIdentity);
-        var text = $"{kind}\n{configuration.GetType().FullName}\n{JsonSerializer.Serialize(configuration, configuration.GetType())}\n{dataIdentity}\n{parentKey}";
+        var text = $"revision {DiffusionTrainer.CodeRevision}\n{kind}\n{configuration.GetType().FullName}\n{JsonSerializer.Serialize(configuration, configuration.GetType())}\n{dataIdentity}\n{parentKey}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..20];
     }
 
