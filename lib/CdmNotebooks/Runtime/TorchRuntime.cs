@@ -21,11 +21,12 @@ public static class TorchRuntime
     public static string OneDnnMode { get; private set; } = "native";
 
     /// <summary>
-    /// With libtorch 2.10 (TorchSharp 0.107) on this AVX-512 EPYC, oneDNN's AVX-512 3x3 convolution backward returns non-finite input
-    /// gradients intermittently (native: 12 of 240 calls in 6 runs; AVX512_CORE cap: 8 of 160), and training diverges to NaN.
-    /// Capping oneDNN at AVX2 gave 0 of 480 and keeps it fast: standard UNet training 159 images/s (40.5 % of matmul) against 218
-    /// uncapped and 40 with oneDNN off (docs/benchmarks.md). CDM_ONEDNN=off switches oneDNN off, CDM_ONEDNN=native leaves it alone,
-    /// and a DNNL_MAX_CPU_ISA set by the user is respected.
+    /// Caps oneDNN at AVX2 unless the user chose otherwise. With libtorch 2.10 (TorchSharp 0.107) oneDNN back-propagates convolutions
+    /// with fewer output channels than its SIMD block wrongly (see <see cref="NarrowConvolution"/>): the block is 8 under the AVX2 cap
+    /// and 16 with AVX-512, and the library's networks use multiples of 8 (smoke) or 16, so the cap keeps all of them correct while
+    /// staying fast: standard UNet training 159 images/s (40.5 % of matmul) against 218 uncapped and 40 with oneDNN off
+    /// (docs/benchmarks.md). CDM_ONEDNN=off switches oneDNN off, CDM_ONEDNN=native leaves it alone, and a DNNL_MAX_CPU_ISA set by
+    /// the user is respected. `cdm bench --onednn-check N` compares oneDNN with libtorch's own kernels on this machine.
     /// </summary>
     public static void ApplyWorkarounds()
     {
