@@ -81,13 +81,18 @@ internal static class ComposeCommands
         }
 
         /// <summary>The requested class of each of the --count samples: --class, or classes 0..9 in turn.</summary>
-        public long[] Classes(ParseResult parse) =>
-            Enumerable.Range(0, parse.GetValue(Count)).Select(i => (long)(parse.GetValue(Class) ?? i % 10)).ToArray();
+        public long[] Classes(ParseResult parse, int? count = null) =>
+            Enumerable.Range(0, count ?? parse.GetValue(Count)).Select(i => (long)(parse.GetValue(Class) ?? i % 10)).ToArray();
 
-        /// <summary>Samples --count images in batches of --batch-size (one batch when <paramref name="oneBatch"/>: a recorded weight trajectory covers one batch).</summary>
-        public (Tensor Samples, long[] Classes, double Seconds) Run(ParseResult parse, IDenoiser denoiser, bool oneBatch = false)
+        /// <summary>
+        /// Samples --count images in batches of --batch-size (one batch when <paramref name="oneBatch"/>: a recorded weight trajectory
+        /// covers one batch). For a composition, also the shard and sample evaluations summed over every batch (the denoiser's own
+        /// counters restart with each batch).
+        /// </summary>
+        public (Tensor Samples, long[] Classes, double Seconds, long ShardEvaluations, long SampleEvaluations) Run(
+            ParseResult parse, IDenoiser denoiser, bool oneBatch = false, int? count = null)
         {
-            var classes = Classes(parse);
+            var classes = Classes(parse, count);
             var batchSize = oneBatch ? classes.Length : parse.GetValue(BatchSize);
             if (batchSize < 1)
             {
@@ -96,14 +101,22 @@ internal static class ComposeCommands
 
             using var noise = new Generator().manual_seed(parse.GetValue(Seed));
             var sampler = SamplerFactory.Create(parse.GetValue(Sampler)!);
-            var options = new SamplingOptions { Steps = parse.GetValue(Steps), Device = TorchDevice.Resolve(parse.GetValue(Device)) };
+            // Predicted x0 clipped to the data range, as the experiments and `cdm sample` do: without it a naive average of
+            // disagreeing shards drifts far outside [-1, 1] (measured: [-20, 31] on by-class-8).
+            var options = new SamplingOptions { Steps = parse.GetValue(Steps), Device = TorchDevice.Resolve(parse.GetValue(Device)), ClipX0 = true };
             var clock = Stopwatch.StartNew();
             var batches = new List<Tensor>();
+            long shardEvaluations = 0, sampleEvaluations = 0;
             // Batches of 64 by default: one batch of 1,000 images ran ~5x slower per image than batches of 64 on 2 CPU cores.
             foreach (var chunk in classes.Chunk(batchSize))
             {
                 using var labels = tensor(chunk, ScalarType.Int64);
                 batches.Add(sampler.Sample(denoiser, [chunk.Length, 1, 28, 28], Conditioning.Classes(labels), noise, options));
+                if (denoiser is ComposedDenoiser composed)
+                {
+                    shardEvaluations += composed.ShardEvaluations;
+                    sampleEvaluations += composed.SampleEvaluations;
+                }
             }
 
             var samples = batches.Count == 1 ? batches[0] : cat(batches, 0);
@@ -112,7 +125,7 @@ internal static class ComposeCommands
                 batches.ForEach(b => b.Dispose());
             }
 
-            return (samples, classes, clock.Elapsed.TotalSeconds);
+            return (samples, classes, clock.Elapsed.TotalSeconds, shardEvaluations, sampleEvaluations);
         }
     }
 
@@ -129,7 +142,7 @@ internal static class ComposeCommands
         {
             var registry = set.OpenRegistry(parse);
             var model = set.Compose(parse, registry, record: false);
-            var (samples, classes, seconds) = set.Run(parse, model.Denoiser);
+            var (samples, classes, seconds, shardEvaluations, _) = set.Run(parse, model.Denoiser);
             using (samples)
             {
                 ImageGrid.SavePng(samples.cpu(), parse.GetValue(output)!, columns: 10);
@@ -142,7 +155,7 @@ internal static class ComposeCommands
 
             var used = model.Shards.OfType<ShardManifest>().Select(s => s.Key);
             Console.WriteLine($"{model.RouterKind} composition of {string.Join(", ", used)}{(model.Router is null ? "" : $" (router {model.Router.Key})")}");
-            Console.WriteLine($"{parse.GetValue(set.Count)} samples in {seconds:F1} s, {model.Denoiser.ShardEvaluations} shard evaluations; wrote {parse.GetValue(output)}");
+            Console.WriteLine($"{parse.GetValue(set.Count)} samples in {seconds:F1} s, {shardEvaluations} shard evaluations; wrote {parse.GetValue(output)}");
             return 0;
         });
         return command;
@@ -161,7 +174,7 @@ internal static class ComposeCommands
         {
             var registry = set.OpenRegistry(parse);
             var model = set.Compose(parse, registry, record: true);
-            var (samples, classes, _) = set.Run(parse, model.Denoiser, oneBatch: true);
+            var (samples, classes, _, _, _) = set.Run(parse, model.Denoiser, oneBatch: true);
             samples.Dispose();
             var trajectory = model.Denoiser.Trajectory!;
             var credit = Attribution.PerSample(trajectory, classes.Length);
@@ -321,32 +334,37 @@ internal static class ComposeCommands
 
             var sparse = dense;
             dense = set.Compose(parse, registry, record: false, SparseSelection.Dense);
-            double Time(IDenoiser denoiser, out Tensor samples)
+            double Time(IDenoiser denoiser, out Tensor samples, out double shardsPerSampleStep)
             {
                 var times = new List<double>();
                 samples = null!;
+                shardsPerSampleStep = 1;
+                // Untimed warm-up (first-call costs: oneDNN primitive creation, lazy loading): whichever configuration ran first
+                // otherwise paid them, which made the first measured sparse run look faster than a single shard.
+                set.Run(parse, denoiser, count: Math.Min(8, parse.GetValue(set.Count))).Samples.Dispose();
                 for (var r = 0; r < Math.Max(1, parse.GetValue(repeats)); r++)
                 {
                     samples?.Dispose();
-                    (samples, _, var seconds) = set.Run(parse, denoiser);
+                    (samples, _, var seconds, var shardEvaluations, var sampleEvaluations) = set.Run(parse, denoiser);
+                    shardsPerSampleStep = sampleEvaluations > 0 ? shardEvaluations / (double)sampleEvaluations : 1;
                     times.Add(seconds);
                 }
 
                 return times.Order().ElementAt(times.Count / 2);
             }
 
-            var singleSeconds = Time(single, out var singleSamples);
+            var singleSeconds = Time(single, out var singleSamples, out _);
             var classesRequested = set.Classes(parse);
-            var denseSeconds = Time(dense.Denoiser, out var denseSamples);
-            var sparseSeconds = Time(sparse.Denoiser, out var sparseSamples);
+            var denseSeconds = Time(dense.Denoiser, out var denseSamples, out var denseShards);
+            var sparseSeconds = Time(sparse.Denoiser, out var sparseSamples, out var sparseShards);
             var shardsUsed = dense.Mask.Allowed.Count(a => a);
             var mad = (sparseSamples - denseSamples).abs().mean().item<float>();
             var steps = parse.GetValue(set.Steps);
             var count = parse.GetValue(set.Count);
             Console.WriteLine($"router {dense.RouterKind}, {shardsUsed} shards, {count} samples x {steps} {parse.GetValue(set.Sampler)} steps, sparse {sparseSelection}");
             Console.WriteLine($"single shard: {singleSeconds:F2} s");
-            Console.WriteLine($"dense CDM:    {denseSeconds:F2} s = {denseSeconds / singleSeconds:F2}x single ({dense.Denoiser.ShardEvaluations / (double)dense.Denoiser.SampleEvaluations:F2} shard evaluations per sample-step)");
-            Console.WriteLine($"sparse CDM:   {sparseSeconds:F2} s = {sparseSeconds / singleSeconds:F2}x single ({sparse.Denoiser.ShardEvaluations / (double)sparse.Denoiser.SampleEvaluations:F2} shard evaluations per sample-step)");
+            Console.WriteLine($"dense CDM:    {denseSeconds:F2} s = {denseSeconds / singleSeconds:F2}x single ({denseShards:F2} shard evaluations per sample-step)");
+            Console.WriteLine($"sparse CDM:   {sparseSeconds:F2} s = {sparseSeconds / singleSeconds:F2}x single ({sparseShards:F2} shard evaluations per sample-step)");
             Console.WriteLine($"mean |sparse - dense| per pixel: {mad:F4} (pixels in [-1, 1])");
             if (parse.GetValue(fid))
             {
@@ -366,7 +384,8 @@ internal static class ComposeCommands
 
                 var denseFid = scores[1].Report.Fid.Value;
                 var sparseFid = scores[2].Report.Fid.Value;
-                Console.WriteLine($"sparse vs dense FID: {(sparseFid - denseFid) / denseFid:+0.0%;-0.0%} (target: within 2 %)");
+                var change = 100 * (sparseFid - denseFid) / denseFid;
+                Console.WriteLine($"sparse vs dense FID: {(change >= 0 ? "+" : "")}{change:F3} % (target: within 2 %)");
             }
 
             singleSamples.Dispose();
