@@ -373,8 +373,14 @@ internal static class ComposeCommands
                 using var reference = DatasetCatalog.Load(dataset, "test");
                 var evaluator = new SampleEvaluator(extractor);
                 var options = new EvaluationOptions(BootstrapResamples: 100, Seed: 0);
+                EvaluationReport Score(string name, Tensor samples)
+                {
+                    using var onCpu = samples.cpu();
+                    return evaluator.Evaluate(onCpu, name, reference, classesRequested, options);
+                }
+
                 var scores = new[] { ("single shard", singleSamples), ("dense CDM", denseSamples), ("sparse CDM", sparseSamples) }
-                    .Select(m => (Name: m.Item1, Report: evaluator.Evaluate(m.Item2.cpu(), m.Item1, reference, classesRequested, options)))
+                    .Select(m => (Name: m.Item1, Report: Score(m.Item1, m.Item2)))
                     .ToList();
                 foreach (var (name, report) in scores)
                 {

@@ -67,49 +67,18 @@ public static class OneDnnCheck
         ArgumentNullException.ThrowIfNull(shapes);
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
         var results = new List<ConvCheckResult>();
-        try
+        foreach (var shape in shapes)
         {
-            foreach (var shape in shapes)
-            {
-                using var scope = NewDisposeScope();
-                using var generator = new Generator().manual_seed(seed);
-                var x = randn([batch, shape.InChannels, shape.Size, shape.Size], generator: generator);
-                var weight = randn([shape.OutChannels, shape.InChannels, shape.Kernel, shape.Kernel], generator: generator) * (1.0 / Math.Sqrt(shape.InChannels * shape.Kernel * shape.Kernel));
-                var bias = randn([shape.OutChannels], generator: generator);
-                var outSize = (shape.Size + 2 * (shape.Kernel / 2) - shape.Kernel) / shape.Stride + 1;
-                var gradOutput = randn([batch, shape.OutChannels, outSize, outSize], generator: generator);
-
-                TorchRuntime.SetOneDnnEnabled(false);
-                var reference = Pass(shape, x, weight, bias, gradOutput);
-                TorchRuntime.SetOneDnnEnabled(true);
-                int nonFinite = 0, wrong = 0;
-                var worst = 0.0;
-                for (var c = 0; c < calls; c++)
-                {
-                    using var callScope = NewDisposeScope();
-                    var actual = Pass(shape, x, weight, bias, gradOutput);
-                    if (actual.Any(t => !t.isfinite().all().item<bool>()))
-                    {
-                        nonFinite++;
-                        continue;
-                    }
-
-                    var error = RelativeError(actual, reference);
-                    worst = Math.Max(worst, error);
-                    if (error > Tolerance)
-                    {
-                        wrong++;
-                    }
-                }
-
-                var result = new ConvCheckResult(shape, calls, nonFinite, wrong, worst);
-                results.Add(result);
-                progress?.Invoke(result);
-            }
-        }
-        finally
-        {
-            TorchRuntime.SetOneDnnEnabled(TorchRuntime.OneDnnMode != "off");
+            using var scope = NewDisposeScope();
+            using var generator = new Generator().manual_seed(seed);
+            var x = randn([batch, shape.InChannels, shape.Size, shape.Size], generator: generator);
+            var weight = randn([shape.OutChannels, shape.InChannels, shape.Kernel, shape.Kernel], generator: generator) * (1.0 / Math.Sqrt(shape.InChannels * shape.Kernel * shape.Kernel));
+            var bias = randn([shape.OutChannels], generator: generator);
+            var outSize = (shape.Size + 2 * (shape.Kernel / 2) - shape.Kernel) / shape.Stride + 1;
+            var gradOutput = randn([batch, shape.OutChannels, outSize, outSize], generator: generator);
+            var result = Compare(shape, calls, () => Pass(shape, x, weight, bias, gradOutput));
+            results.Add(result);
+            progress?.Invoke(result);
         }
 
         return results;
@@ -125,32 +94,36 @@ public static class OneDnnCheck
         ArgumentOutOfRangeException.ThrowIfLessThan(calls, 1);
         var config = ModelProfiles.Get("standard").Model;
         var shape = new ConvShape("whole standard UNet", config.ImageChannels, config.ImageChannels, 3, 1, config.ImageSize);
+        using var scope = NewDisposeScope();
+        using var generator = new Generator().manual_seed(seed);
+        using var model = new UNet(config);
+        var x = randn([batch, config.ImageChannels, config.ImageSize, config.ImageSize], generator: generator);
+        var t = rand([batch], generator: generator) * 999;
+        var labels = randint(0, config.ClassCount, [batch], generator: generator);
+        var gradOutput = randn([batch, config.ImageChannels, config.ImageSize, config.ImageSize], generator: generator);
+        return Compare(shape, calls, () =>
+        {
+            model.zero_grad();
+            var output = model.Forward(x, t, labels, null);
+            output.backward([gradOutput]);
+            return [output.detach(), cat(model.parameters().Select(p => p.grad!.flatten()).ToArray()).detach()];
+        });
+    }
+
+    /// <summary>One reference <paramref name="pass"/> with oneDNN off, then <paramref name="calls"/> with it on, counting non-finite and wrong results; oneDNN is restored to the process's mode afterwards.</summary>
+    private static ConvCheckResult Compare(ConvShape shape, int calls, Func<Tensor[]> pass)
+    {
         try
         {
-            using var scope = NewDisposeScope();
-            using var generator = new Generator().manual_seed(seed);
-            using var model = new UNet(config);
-            var x = randn([batch, config.ImageChannels, config.ImageSize, config.ImageSize], generator: generator);
-            var t = rand([batch], generator: generator) * 999;
-            var labels = randint(0, config.ClassCount, [batch], generator: generator);
-            var gradOutput = randn([batch, config.ImageChannels, config.ImageSize, config.ImageSize], generator: generator);
-            Tensor[] UNetPass()
-            {
-                model.zero_grad();
-                var output = model.Forward(x, t, labels, null);
-                output.backward([gradOutput]);
-                return [output.detach(), cat(model.parameters().Select(p => p.grad!.flatten()).ToArray()).detach()];
-            }
-
             TorchRuntime.SetOneDnnEnabled(false);
-            var reference = UNetPass();
+            var reference = pass();
             TorchRuntime.SetOneDnnEnabled(true);
             int nonFinite = 0, wrong = 0;
             var worst = 0.0;
             for (var c = 0; c < calls; c++)
             {
                 using var callScope = NewDisposeScope();
-                var actual = UNetPass();
+                var actual = pass();
                 if (actual.Any(a => !a.isfinite().all().item<bool>()))
                 {
                     nonFinite++;
