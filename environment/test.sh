@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The test command: set-up (idempotent), then the tests of the solution, ending with one 'N passed, N failed' line.
-#   bash environment/test.sh                # everything except the experiment smoke runs (~6 min)
-#   bash environment/test.sh --experiments  # also the smoke run of every experiment, in process and as notebooks 01-07
-#                                           # (~50 min in all from a fresh clone on 2 cores, measured 2026-11-24)
+#   bash environment/test.sh                # unit and integration tests, plus every notebook headless in the smoke profile:
+#                                           # each experiment notebook (01-07) fails in its verdict cell when a sanity check fails
+#   bash environment/test.sh --quick        # without the experiment notebooks (~6 min)
+#   bash environment/test.sh --experiments  # also the in-process smoke runs of every experiment (structure of each result table)
 set -euo pipefail
 filter="Category!=ExperimentSmoke"
 case "${1:-}" in
     "") ;;
+    --quick) filter="Category!=ExperimentSmoke&Category!=ExperimentNotebook" ;;
     --experiments) filter="" ;;
-    *) echo "test.sh: unknown option '$1'; use --experiments or nothing." >&2; exit 2 ;;
+    *) echo "test.sh: unknown option '$1'; use --quick, --experiments or nothing." >&2; exit 2 ;;
 esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"

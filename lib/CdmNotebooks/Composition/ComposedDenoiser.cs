@@ -62,6 +62,9 @@ public sealed class ComposedDenoiser : IDenoiser, ISamplingPathObserver
     /// <inheritdoc />
     public NoiseSchedule Schedule { get; }
 
+    /// <summary>Which shards are evaluated per sample (dense or sparse).</summary>
+    public SparseSelection Sparsity => _sparsity;
+
     /// <summary>Number of shards (including masked ones).</summary>
     public int ShardCount => _shards.Length;
 

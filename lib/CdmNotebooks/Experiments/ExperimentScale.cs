@@ -8,7 +8,8 @@ namespace CdmNotebooks.Experiments;
 /// <param name="SamplesPerClass">Generated images per class for each evaluated method.</param>
 /// <param name="Sampler">Sampler name (ddpm is ancestral: required by the Ito-density router).</param>
 /// <param name="SamplerSteps">Denoiser evaluations per sample.</param>
-/// <param name="Router">Router network size and training budget (classifier and compartmentalized heads).</param>
+/// <param name="Router">Router network size (classifier and compartmentalized heads).</param>
+/// <param name="RouterTraining">Router training budget: steps and batch of the classifier and of each compartmentalized head.</param>
 public sealed record ExperimentScale(
     TrainingConfig Paragon,
     int SamplesPerClass,

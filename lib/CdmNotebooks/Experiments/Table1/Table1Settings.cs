@@ -69,10 +69,14 @@ public sealed record Table1Settings(
         var scale = ExperimentScale.For("standard");
         return scale with
         {
-            Paragon = scale.Paragon with { TrainSteps = 1200, WarmupSteps = 100, CheckpointEvery = 200 },
-            SamplesPerClass = 50,
+            // Budget from rates measured on this machine (session 3): UNet training ~105 images/s, router training ~0.14 s per step
+            // of batch 128, sampling ~0.125 s per image at 50 DDPM steps per model evaluated. Seven paragon-equivalents of 800 x 64
+            // images ~ 57 min; 6 classifiers + 28 compartmentalized heads of 300 steps ~ 24 min; ~84 single-model equivalents of
+            // 300 samples (naive and Ito evaluate every shard, trained routers compose sparsely) ~ 52 min.
+            Paragon = scale.Paragon with { TrainSteps = 800, WarmupSteps = 80, CheckpointEvery = 200 },
+            SamplesPerClass = 30,
             SamplerSteps = 50,
-            RouterTraining = scale.RouterTraining with { Steps = 600 },
+            RouterTraining = scale.RouterTraining with { Steps = 300 },
         };
     }
 }
