@@ -15,7 +15,7 @@ public sealed class ContinualExperiment : IExperiment
     /// <summary>Columns of continual.csv: one row per (shards present, router) evaluated.</summary>
     public static IReadOnlyList<string> Columns { get; } = new[] { "dataset", "scheme", "shards_present", "method", "router", "seed", "profile" }
         .Concat(MetricColumns.Names)
-        .Concat(new[] { "sample_seconds", "sampler_steps" })
+        .Concat(new[] { "sample_seconds", "sampler_steps", "composition" })
         .ToArray();
 
     /// <summary>Columns of costs.csv: one row per (addition, router kind): the new shard's training and the router's update.</summary>

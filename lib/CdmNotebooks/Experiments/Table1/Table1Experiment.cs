@@ -12,7 +12,7 @@ public sealed class Table1Experiment : IExperiment
     /// <summary>Columns of table1.csv: one row per (dataset, scheme, shards, method) measured.</summary>
     public static IReadOnlyList<string> Columns { get; } = new[] { "dataset", "scheme", "shards", "method", "router", "seed", "profile" }
         .Concat(MetricColumns.Names)
-        .Concat(new[] { "train_steps", "train_seconds", "router_seconds", "sample_seconds", "sampler_steps" })
+        .Concat(new[] { "train_steps", "train_seconds", "router_seconds", "sample_seconds", "sampler_steps", "composition" })
         .ToArray();
 
     /// <summary>Columns of floor.csv: the real-vs-real floor of each metric (a train subset against the test part).</summary>
