@@ -33,6 +33,17 @@ public sealed class NotebookRunTests
     [MemberData(nameof(ExperimentNotebooks))]
     public void ExperimentNotebookRunsHeadlessValidatesAndRendersOffline(string notebook) => RunAndCheck(notebook);
 
+    [Theory]
+    [MemberData(nameof(ExperimentNotebooks))]
+    public void ExperimentNotebookEndsWithAVerdictCellThatFailsOnAFailedCheck(string notebook)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(PythonDriver.RepositoryRoot, "notebooks", notebook)));
+        var last = document.RootElement.GetProperty("cells").EnumerateArray()
+            .Last(c => c.GetProperty("cell_type").GetString() == "code");
+        var source = string.Concat(last.GetProperty("source").EnumerateArray().Select(line => line.GetString()));
+        Assert.Matches(@"^\s*(report|result\.Report)\.EnsurePassed\(\)\s*$", source);
+    }
+
     private static void RunAndCheck(string notebook)
     {
         var output = Directory.CreateTempSubdirectory("cdm-notebook-run-").FullName;
