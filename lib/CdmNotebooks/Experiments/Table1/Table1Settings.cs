@@ -34,7 +34,12 @@ public sealed record Table1Settings(
             "smoke: mnist10k only, uniform n=2 and by-class n in {2, 8}, tiny UNet with 200 paragon steps, 10 samples per class; " +
             "checks the pipeline and the sanity properties, not the paper's numbers."),
         "standard" => new Table1Settings(
-            new[] { "mnist10k" }, Grid(new[] { SplitScheme.Uniform, SplitScheme.ByClass }, new[] { 2, 4, 8 }),
+            // n = 8 first: the paper's claim is stated at 8 splits, and by-class-8 is E3's cached set, so an interrupted run has it.
+            new[] { "mnist10k" }, new[]
+            {
+                (SplitScheme.ByClass, 8), (SplitScheme.Uniform, 8), (SplitScheme.ByClass, 2), (SplitScheme.Uniform, 2),
+                (SplitScheme.ByClass, 4), (SplitScheme.Uniform, 4),
+            },
             StandardScale(),
             "standard: mnist10k, n in {1, 2, 4, 8}, uniform and by-class, paragon shortened to fit 120 min on 2 cores " +
             "(fashion-mnist is left to the paper profile: a second dataset doubles the compute)."),
