@@ -127,10 +127,12 @@ internal static class TrainCommands
         var device = DeviceOption();
         var qualitySeconds = new Option<double>("--quality-cpu-seconds") { Description = "Also train each width for this much process CPU time on Fashion-MNIST and report held-out denoising loss (0 = skip)." };
         var widths = new Option<int[]>("--widths") { Description = "Base channel widths of the standard architecture compared by --quality-cpu-seconds.", DefaultValueFactory = _ => [16, 24, 32], AllowMultipleArgumentsPerToken = true };
+        var batches = new Option<int[]>("--batches") { Description = "Training batch sizes compared by --quality-cpu-seconds (each width at each batch size).", DefaultValueFactory = _ => [64], AllowMultipleArgumentsPerToken = true };
+        var qualityDataset = new Option<string>("--quality-dataset") { Description = "Dataset whose train part --quality-cpu-seconds trains on and whose test part scores it (fashion-mnist | mnist10k).", DefaultValueFactory = _ => "fashion-mnist" };
         var onednnCheck = new Option<int>("--onednn-check") { Description = "Instead: compare this many oneDNN forward+backward calls per standard-UNet convolution shape with libtorch's own kernels (non-finite and wrong results)." };
         var command = new Command("bench", "Measure matmul FLOP/s and each profile's training and sampling images/s and FLOP fraction on this machine.")
         {
-            profiles, trainSteps, sampleBatch, sampleSteps, device, qualitySeconds, widths, onednnCheck,
+            profiles, trainSteps, sampleBatch, sampleSteps, device, qualitySeconds, widths, batches, qualityDataset, onednnCheck,
         };
         command.SetAction(parse =>
         {
@@ -143,7 +145,7 @@ internal static class TrainCommands
 
             if (parse.GetValue(qualitySeconds) > 0)
             {
-                CompareWidths(parse.GetValue(widths)!, parse.GetValue(qualitySeconds), d);
+                CompareQualityPerCpuTime(parse.GetValue(qualityDataset)!, parse.GetValue(widths)!, parse.GetValue(batches)!, parse.GetValue(qualitySeconds), d);
                 return 0;
             }
 
@@ -175,22 +177,31 @@ internal static class TrainCommands
         Console.WriteLine($"{unet.Shape.Name,-26} {unet.Calls,5} {unet.NonFiniteCalls,11} {unet.WrongCalls,6} {unet.WorstRelativeError,21:E2}  (output and every parameter gradient)");
     }
 
-    private static void CompareWidths(int[] widths, double cpuSeconds, Device device)
+    private static void CompareQualityPerCpuTime(string dataset, int[] widths, int[] batches, double cpuSeconds, Device device)
     {
-        using var train = TrainingDataSource.Load("fashion-mnist", TrainingDataSource.NoSplit, TrainingDataSource.AllShards);
-        using var test = CdmNotebooks.Data.DatasetCatalog.Load("fashion-mnist", "test");
-        using var validationImages = test.Images.narrow(0, 0, 1000);
+        if (batches.Any(b => b < 1) || widths.Any(w => w < 1))
+        {
+            throw new ArgumentException($"--widths and --batches must be positive; got widths {string.Join(",", widths)}, batches {string.Join(",", batches)}.");
+        }
+
+        using var train = TrainingDataSource.Load(dataset, TrainingDataSource.NoSplit, TrainingDataSource.AllShards);
+        using var test = CdmNotebooks.Data.DatasetCatalog.Load(dataset, "test");
+        var count = Math.Min(1000, test.Count);
+        using var validationImages = test.Images.narrow(0, 0, count);
         using var allLabels = test.LabelTensor();
-        using var validationLabels = allLabels.narrow(0, 0, 1000);
-        Console.WriteLine($"quality per CPU time: standard architecture at each width, {cpuSeconds} s process CPU, held-out loss on 1000 Fashion-MNIST test images");
-        Console.WriteLine("width  params     fwd MFLOP/img  steps  images  held-out loss");
+        using var validationLabels = allLabels.narrow(0, 0, count);
+        Console.WriteLine($"quality per CPU time: standard architecture, {cpuSeconds} s process CPU per configuration, held-out loss on {count} {dataset} test images");
+        Console.WriteLine("width  batch  params     fwd MFLOP/img  steps  images  held-out loss");
         foreach (var width in widths)
         {
-            var standard = ModelProfiles.Get("standard");
-            var config = standard with { Model = standard.Model with { BaseChannels = width } };
-            var (steps, loss) = DiffusionBenchmark.QualityPerCpuTime(config, train, validationImages, validationLabels, cpuSeconds, device);
-            using var probe = new UNet(config.Model);
-            Console.WriteLine($"{width,5} {probe.ParameterCount,9:N0} {probe.ForwardFlopsPerSample / 1e6,14:F1} {steps,6} {steps * config.BatchSize,7} {loss,14:F4}");
+            foreach (var batch in batches)
+            {
+                var standard = ModelProfiles.Get("standard");
+                var config = standard with { Model = standard.Model with { BaseChannels = width }, BatchSize = batch };
+                var (steps, loss) = DiffusionBenchmark.QualityPerCpuTime(config, train, validationImages, validationLabels, cpuSeconds, device);
+                using var probe = new UNet(config.Model);
+                Console.WriteLine($"{width,5} {batch,6} {probe.ParameterCount,9:N0} {probe.ForwardFlopsPerSample / 1e6,14:F1} {steps,6} {steps * batch,7} {loss,14:F4}");
+            }
         }
     }
 }
