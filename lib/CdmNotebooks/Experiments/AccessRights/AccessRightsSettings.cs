@@ -37,9 +37,14 @@ public sealed record AccessRightsSettings(string Split, IReadOnlyList<string> Ro
         };
     }
 
-    /// <summary>The sizes of <paramref name="profile"/>: the shared scale, except smoke, which trains 96 paragon-equivalent steps over the 8 shards, 8 router heads of 60 steps, and samples 100 images with 20 steps per user to fit the 4-minute CI budget.</summary>
+    /// <summary>The sizes of <paramref name="profile"/>: standard is Table 1's standard scale (its budget fits E7 in an hour); smoke trains 96 paragon-equivalent steps over the 8 shards, 8 router heads of 60 steps, and samples 100 images with 20 steps per user to fit the 4-minute CI budget.</summary>
     public static ExperimentScale Scale(string profile)
     {
+        if (profile == "standard")
+        {
+            return Table1.Table1Settings.StandardScale();
+        }
+
         var scale = ExperimentScale.For(profile);
         return profile == "smoke"
             ? scale with

@@ -23,7 +23,7 @@ public sealed record AttributionSettings(
     {
         "smoke" => new AttributionSettings(SmokeScale(), "union-by-domain-2", "mnist10k-uniform-4",
             [RouterKind.Classifier, RouterKind.ItoDensity], SamplesPerClass: 20, DefaultMinimumKappa),
-        "standard" => new AttributionSettings(ExperimentScale.For("standard"), "union-by-domain-2", "fashion-mnist-uniform-8",
+        "standard" => new AttributionSettings(Table1.Table1Settings.StandardScale(), "union-by-domain-2", "mnist10k-uniform-8",
             [RouterKind.Classifier, RouterKind.ItoDensity], SamplesPerClass: 50, DefaultMinimumKappa),
         "paper" => new AttributionSettings(ExperimentScale.For("paper"), "union-by-domain-2", "fashion-mnist-uniform-8",
             [RouterKind.Classifier, RouterKind.Compartmentalized, RouterKind.ItoDensity], SamplesPerClass: 200, DefaultMinimumKappa),

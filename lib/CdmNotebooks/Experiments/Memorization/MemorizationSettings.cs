@@ -52,7 +52,7 @@ public sealed record MemorizationSettings(
         "smoke" => new MemorizationSettings(ExperimentScale.For("smoke"), "mnist10k", SmallPerClass: 2, SmallShardSteps: 600, SmallShardBatch: 20,
             PaperWeights, SamplesPerClass: 20, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("smoke"), OodSamplesPerClass: 4),
-        "standard" => new MemorizationSettings(ExperimentScale.For("standard"), "mnist10k", SmallPerClass: 3, SmallShardSteps: 3000, SmallShardBatch: 30,
+        "standard" => new MemorizationSettings(Table1.Table1Settings.StandardScale(), "mnist10k", SmallPerClass: 3, SmallShardSteps: 3000, SmallShardBatch: 30,
             PaperWeights, SamplesPerClass: 50, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("standard"), OodSamplesPerClass: 10),
         "paper" => new MemorizationSettings(ExperimentScale.For("paper"), "mnist10k", SmallPerClass: 5, SmallShardSteps: 20_000, SmallShardBatch: 50,
