@@ -6,7 +6,7 @@ public sealed class NotebookRunTests
     /// <summary>The workbench notebooks (no experiment): part of every test run.</summary>
     public static TheoryData<string> WorkbenchNotebooks() => Select(experiments: false);
 
-    /// <summary>The experiment notebooks (01-07): each runs its experiment's smoke profile and fails in its verdict cell when a sanity check fails (category ExperimentNotebook; environment/test.sh --quick skips them).</summary>
+    /// <summary>The experiment notebooks (01-07): each runs its experiment's smoke profile and fails in its verdict cell when a sanity check fails (category ExperimentNotebook: environment/test.sh --notebooks).</summary>
     public static TheoryData<string> ExperimentNotebooks() => Select(experiments: true);
 
     private static TheoryData<string> Select(bool experiments)
