@@ -125,7 +125,7 @@ internal static class TrainCommands
         var sampleBatch = new Option<int>("--sample-batch") { Description = "Sampling batch size.", DefaultValueFactory = _ => 64 };
         var sampleSteps = new Option<int>("--sample-steps") { Description = "DDIM steps per sample.", DefaultValueFactory = _ => 20 };
         var device = DeviceOption();
-        var qualitySeconds = new Option<double>("--quality-cpu-seconds") { Description = "Also train each width for this much process CPU time on Fashion-MNIST and report held-out denoising loss (0 = skip)." };
+        var qualitySeconds = new Option<double>("--quality-cpu-seconds") { Description = "Also train each width (and batch size) for this much process CPU time on --quality-dataset and report held-out denoising loss (0 = skip)." };
         var widths = new Option<int[]>("--widths") { Description = "Base channel widths of the standard architecture compared by --quality-cpu-seconds.", DefaultValueFactory = _ => [16, 24, 32], AllowMultipleArgumentsPerToken = true };
         var batches = new Option<int[]>("--batches") { Description = "Training batch sizes compared by --quality-cpu-seconds (each width at each batch size).", DefaultValueFactory = _ => [64], AllowMultipleArgumentsPerToken = true };
         var qualityDataset = new Option<string>("--quality-dataset") { Description = "Dataset whose train part --quality-cpu-seconds trains on and whose test part scores it (fashion-mnist | mnist10k).", DefaultValueFactory = _ => "fashion-mnist" };
