@@ -3,7 +3,7 @@
 #   bash environment/test.sh                # unit and integration tests, the workbench notebook, the notebooks' verdict-cell
 #                                           # structure (~6 min)
 #   bash environment/test.sh --notebooks    # also every experiment notebook (01-07) headless in the smoke profile; each fails
-#                                           # in its verdict cell when a sanity check fails (~45 min; 04 and 05 fail, issue #7)
+#                                           # in its verdict cell when a sanity check fails (~45 min; 01, 04 and 05 fail, issue #7)
 #   bash environment/test.sh --experiments  # also the in-process smoke runs of every experiment (structure of each result table)
 set -euo pipefail
 filter="Category!=ExperimentSmoke&Category!=ExperimentNotebook"
