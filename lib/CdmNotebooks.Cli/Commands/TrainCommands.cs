@@ -192,11 +192,11 @@ internal static class TrainCommands
         using var validationLabels = allLabels.narrow(0, 0, count);
         Console.WriteLine($"quality per CPU time: standard architecture, {cpuSeconds} s process CPU per configuration, held-out loss on {count} {dataset} test images");
         Console.WriteLine("width  batch  params     fwd MFLOP/img  steps  images  held-out loss");
+        var standard = ModelProfiles.Get("standard");
         foreach (var width in widths)
         {
             foreach (var batch in batches)
             {
-                var standard = ModelProfiles.Get("standard");
                 var config = standard with { Model = standard.Model with { BaseChannels = width }, BatchSize = batch };
                 var (steps, loss) = DiffusionBenchmark.QualityPerCpuTime(config, train, validationImages, validationLabels, cpuSeconds, device);
                 using var probe = new UNet(config.Model);

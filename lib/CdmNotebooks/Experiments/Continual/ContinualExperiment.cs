@@ -249,7 +249,7 @@ public sealed class ContinualExperiment : IExperiment
                     run.Log($"  {present} shards, {RouterNames.Of(kind)}: FID {report.Fid.Value:F2}");
                     table.Add(key.Append(("method", "cdm-" + RouterNames.Of(kind))).Concat(MetricColumns.Of(report))
                         .Concat(new (string, object?)[] { ("sample_seconds", Math.Round(samples.Seconds, 1)), ("sampler_steps", pipeline.Scale.SamplerSteps),
-                            ("composition", (denoiser as ComposedDenoiser)?.Sparsity.ToString() ?? "single model") })
+                            ("composition", MetricColumns.Composition(denoiser)) })
                         .ToArray());
                     table.SaveCsv(tablePath);
                     if (present == split.ShardCount)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using CdmNotebooks.Composition;
+using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
 using CdmNotebooks.Reporting;
 
@@ -12,6 +14,9 @@ public static class MetricColumns
     {
         "fid_cdmnet", "fid_low", "fid_high", "kid_cdmnet", "kid_std", "cond_acc", "cond_acc_se", "samples",
     };
+
+    /// <summary>The value of the shared <c>composition</c> column: how a composed denoiser selects shards (dense or sparse), or "single model".</summary>
+    public static string Composition(IDenoiser denoiser) => (denoiser as ComposedDenoiser)?.Sparsity.ToString() ?? "single model";
 
     /// <summary>The column values of <paramref name="report"/>.</summary>
     public static (string Column, object? Value)[] Of(EvaluationReport report)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.Reporting;
@@ -147,7 +146,7 @@ public sealed class Table1Experiment : IExperiment
             {
                 ("train_steps", trainSteps), ("train_seconds", Math.Round(trainSeconds, 1)), ("router_seconds", Math.Round(routerSeconds, 1)),
                 ("sample_seconds", Math.Round(samples.Seconds, 1)), ("sampler_steps", pipeline.Scale.SamplerSteps),
-                ("composition", (denoiser as ComposedDenoiser)?.Sparsity.ToString() ?? "single model"),
+                ("composition", MetricColumns.Composition(denoiser)),
             })
             .ToArray();
     }
