@@ -3,6 +3,16 @@ namespace CdmNotebooks.Diffusion;
 /// <summary>Named size presets: "smoke" (seconds, for tests), "standard" (chosen by measured quality per CPU-minute), "paper" (larger, documented).</summary>
 public static class ModelProfiles
 {
+    /// <summary>What the smoke and standard networks predict: v rather than eps.</summary>
+    /// <remarks>
+    /// Measured on mnist10k (smoke UNet, 800 steps of batch 16, same seeds, 100 DDPM-40 samples): eps-prediction FID 1321 (CdmNet) and
+    /// conditional accuracy 12 % (at LR 2e-3; 1298 / 12 % at 5e-3; identical with oneDNN off, so not a kernel fault), v-prediction 413 / 50 %,
+    /// x0-prediction 329 / 54 %. An undertrained eps-model leaves grey noise in many samples (its eps error at small t is not removed);
+    /// v stays well-conditioned at every noise level, which is why it is the usual choice for short budgets (Salimans and Ho 2022).
+    /// The paper profile keeps eps, the DDPM default a GPU budget trains to convergence.
+    /// </remarks>
+    public const PredictionKind ShortBudgetPrediction = PredictionKind.V;
+
     /// <summary>The accepted profile names.</summary>
     public static IReadOnlyList<string> Names { get; } = ["smoke", "standard", "paper"];
 
@@ -15,7 +25,7 @@ public static class ModelProfiles
             Model = new UNetConfig
             {
                 BaseChannels = 8, ChannelMultipliers = [1, 2], ResBlocksPerLevel = 1, AttentionResolutions = [14], NormGroups = 4,
-                ClassCount = classCount,
+                ClassCount = classCount, Prediction = ShortBudgetPrediction,
             },
             BatchSize = 8, TrainSteps = 20, WarmupSteps = 5, LearningRate = 1e-3, CheckpointEvery = 10, Seed = seed,
         },
@@ -27,7 +37,7 @@ public static class ModelProfiles
             Model = new UNetConfig
             {
                 BaseChannels = 16, ChannelMultipliers = [1, 2, 4], ResBlocksPerLevel = 1, AttentionResolutions = [7], NormGroups = 8,
-                ClassCount = classCount,
+                ClassCount = classCount, Prediction = ShortBudgetPrediction,
             },
             BatchSize = 64, TrainSteps = 2500, WarmupSteps = 100, LearningRate = 1e-3, EmaDecay = 0.995, CheckpointEvery = 250, Seed = seed,
         },
