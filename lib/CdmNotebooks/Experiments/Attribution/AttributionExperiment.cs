@@ -100,7 +100,7 @@ public sealed class AttributionExperiment : IExperiment
                         gridPath));
                     charts.Add(CurveChart(run, split, shardDomains, isDomainSplit, router, curves));
                     measured.Add((router, samples, curves));
-                    if (isDomainSplit)
+                    if (isDomainSplit && settings.IsChecked(router))
                     {
                         checks.Add(KappaCheck(settings, split, router, summary, run));
                     }

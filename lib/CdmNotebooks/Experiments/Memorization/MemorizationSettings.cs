@@ -49,7 +49,7 @@ public sealed record MemorizationSettings(
     /// <summary>The settings of <paramref name="profile"/>.</summary>
     public static MemorizationSettings For(string profile) => profile switch
     {
-        "smoke" => new MemorizationSettings(ExperimentScale.For("smoke"), "mnist10k", SmallPerClass: 2, SmallShardSteps: 600, SmallShardBatch: 20,
+        "smoke" => new MemorizationSettings(Table1.Table1Settings.SmokeScale(), "mnist10k", SmallPerClass: 2, SmallShardSteps: 600, SmallShardBatch: 20,
             PaperWeights, SamplesPerClass: 20, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("smoke"), OodSamplesPerClass: 4),
         "standard" => new MemorizationSettings(Table1.Table1Settings.StandardScale(), "mnist10k", SmallPerClass: 3, SmallShardSteps: 3000, SmallShardBatch: 30,
