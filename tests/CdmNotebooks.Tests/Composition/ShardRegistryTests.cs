@@ -63,8 +63,9 @@ public sealed class ShardRegistryTests
             new Dictionary<string, UserGrant> { ["alice"] = new(["public"], ["b"]), ["bob"] = new(null, ["c"]) });
         var c = registry.Shard("c");
         var cHead = registry.Router("r-heads").Parts.Single(p => p.ShardName == "c");
-        // If anything opened shard c's checkpoint or its router head, it would fail now.
+        // If anything opened shard c's checkpoint, its manifest or its router head, it would fail now.
         File.Delete(Path.Combine(fixture.Root, c.CheckpointFile));
+        File.Delete(Path.Combine(Path.GetDirectoryName(Path.Combine(fixture.Root, c.CheckpointFile))!, "manifest.json"));
         File.Delete(Path.Combine(fixture.Root, cHead.File));
 
         foreach (var kind in new[] { RouterKinds.Ito, RouterKinds.Compartmentalized, RouterKinds.Classifier, RouterKinds.Naive })

@@ -15,8 +15,9 @@ public static class RegistryComposer
         var kind = RouterKinds.Validate(request.RouterKind);
         var router = RouterKinds.IsTrained(kind) ? ResolveRouter(registry, kind, request.Router) : null;
 
-        // Names and manifests only (no checkpoint is touched yet): resolve, then filter by request and entitlement.
-        var names = router?.ShardNames.ToList() ?? (request.Shards ?? registry.ActiveShards().Select(s => s.Name).ToList())
+        // Names only (from the router's manifest or the index; no shard file is touched yet), then filter by request and entitlement:
+        // reading every active shard's manifest here opened unentitled shards' folders under untrained routers (E7 standard, Ito).
+        var names = router?.ShardNames.ToList() ?? (request.Shards ?? registry.ActiveShardNames())
             .Select(k => ComponentKey.Parse(k).Name).ToList();
         var requested = request.Shards?.Select(k => ComponentKey.Parse(k).Name).ToHashSet(StringComparer.Ordinal);
         if (requested is not null && router is not null)

@@ -195,6 +195,10 @@ public sealed class ShardRegistry
     /// <summary>The composable version of a router, resolved like <see cref="Shard"/>.</summary>
     public RouterManifest Router(string nameOrKey) => ResolveActive(nameOrKey, "routers", ReadIndex().Routers, RouterVersion);
 
+    /// <summary>The names of every active shard, ordered, read from the index alone (no shard's manifest is opened).</summary>
+    public IReadOnlyList<string> ActiveShardNames() =>
+        ReadIndex().Shards.Where(p => p.Value.Active is not null).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+
     /// <summary>Every active shard, ordered by name.</summary>
     public IReadOnlyList<ShardManifest> ActiveShards() =>
         ReadIndex().Shards.Where(p => p.Value.Active is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
