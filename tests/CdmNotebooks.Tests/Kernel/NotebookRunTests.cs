@@ -6,29 +6,16 @@ public sealed class NotebookRunTests
     /// <summary>The workbench notebooks (no experiment): part of every test run.</summary>
     public static TheoryData<string> WorkbenchNotebooks() => Select(experiments: false);
 
-    /// <summary>
-    /// Experiment notebooks whose smoke sanity checks are known to fail, kept out of the default run (category KnownFailingNotebook:
-    /// environment/test.sh --experiments runs them) so CI guards the others. 05-memorization: the smoke small shard (20 images, 600
-    /// steps) generalizes instead of memorizing (0 % near-copies, median ratio 0.88; the check wants >= 20 %), issue #7.
-    /// </summary>
-    public static IReadOnlyList<string> KnownFailing { get; } = ["05-memorization.ipynb"];
+    /// <summary>The experiment notebooks (01-07): each runs its experiment's smoke profile and fails in its verdict cell when a sanity check fails (category ExperimentNotebook: part of the default environment/test.sh; --quick leaves them out).</summary>
+    public static TheoryData<string> ExperimentNotebooks() => Select(experiments: true);
 
-    /// <summary>The experiment notebooks (01-07) except <see cref="KnownFailing"/>: each runs its experiment's smoke profile and fails in its verdict cell when a sanity check fails (category ExperimentNotebook: part of the default environment/test.sh; --quick leaves them out).</summary>
-    public static TheoryData<string> ExperimentNotebooks() => Select(experiments: true, knownFailing: false);
-
-    /// <summary>The experiment notebooks listed in <see cref="KnownFailing"/>.</summary>
-    public static TheoryData<string> KnownFailingNotebooks() => Select(experiments: true, knownFailing: true);
-
-    /// <summary>Every experiment notebook (01-07).</summary>
-    public static TheoryData<string> AllExperimentNotebooks() => Select(experiments: true, knownFailing: null);
-
-    private static TheoryData<string> Select(bool experiments, bool? knownFailing = null)
+    private static TheoryData<string> Select(bool experiments)
     {
         var data = new TheoryData<string>();
         foreach (var path in Directory.GetFiles(Path.Combine(PythonDriver.RepositoryRoot, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
-            if (!name.StartsWith("00-", StringComparison.Ordinal) == experiments && (knownFailing is null || KnownFailing.Contains(name) == knownFailing))
+            if (!name.StartsWith("00-", StringComparison.Ordinal) == experiments)
             {
                 data.Add(name);
             }
@@ -47,12 +34,7 @@ public sealed class NotebookRunTests
     public void ExperimentNotebookRunsHeadlessValidatesAndRendersOffline(string notebook) => RunAndCheck(notebook);
 
     [Theory]
-    [Trait("Category", "KnownFailingNotebook")]
-    [MemberData(nameof(KnownFailingNotebooks))]
-    public void KnownFailingExperimentNotebookRunsHeadless(string notebook) => RunAndCheck(notebook);
-
-    [Theory]
-    [MemberData(nameof(AllExperimentNotebooks))]
+    [MemberData(nameof(ExperimentNotebooks))]
     public void ExperimentNotebookEndsWithAVerdictCellThatFailsOnAFailedCheck(string notebook)
     {
         using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(PythonDriver.RepositoryRoot, "notebooks", notebook)));
