@@ -56,7 +56,8 @@ public sealed record MemorizationSettings(
             PaperWeights, SamplesPerClass: 20, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("smoke"), OodSamplesPerClass: 4),
         // Standard small shard: the smoke recipe on the larger standard UNet (more capacity memorizes at least as readily); the smoke probes
-        // above are the evidence that more images per class blend at these step counts instead of being copied.
+        // above are the evidence that more images per class blend at these step counts instead of being copied. Measured (standard run,
+        // README E5): 99 % of its samples memorized alone, 2.2 % at (0.5, 0.5), 0 % at (0.25, 0.75).
         "standard" => new MemorizationSettings(Table1.Table1Settings.StandardScale(), "mnist10k", SmallPerClass: 1, SmallShardSteps: 3000, SmallShardBatch: 10,
             PaperWeights, SamplesPerClass: 50, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("standard"), OodSamplesPerClass: 10),
