@@ -35,13 +35,21 @@ public sealed class TextToImageExperimentTests
             Assert.Equal(3, result.Report.Checks.Count);
             var lines = File.ReadAllLines(Path.Combine(run.ResultsDirectory, "text-to-image.csv"));
             Assert.Equal(string.Join(",", TextToImageExperiment.Columns), lines[0]);
-            // Real scenes, chance, and seven generated methods.
-            Assert.Equal(9, lines.Length - 1);
+            // Real scenes, chance, and eleven generated methods.
+            Assert.Equal(13, lines.Length - 1);
             var table = result.Report.Tables.First().Value;
             var monolithic = Enumerable.Range(0, table.Rows.Count).Single(r => table.Get(r, "method") == TextToImageExperiment.Monolithic);
             var tifa = double.Parse(table.Get(monolithic, "tifa"), CultureInfo.InvariantCulture);
             Assert.InRange(tifa, 0, 1);
-            Assert.Equal(4, Enumerable.Range(0, table.Rows.Count).Count(r => table.Get(r, "max_weight_sum_error") != ""));
+            Assert.Equal(6, Enumerable.Range(0, table.Rows.Count).Count(r => table.Get(r, "max_weight_sum_error") != ""));
+            var relative = result.Report.Tables.Values.ElementAt(1);
+            // From-scratch shards (CDM x 2 routers, one shard alone) against the monolithic model from scratch; fine-tuned (3), prompt-tuned (2) and the base against the fine-tuned one.
+            Assert.Equal(9, relative.Rows.Count);
+            Assert.All(Enumerable.Range(0, relative.Rows.Count), r => Assert.Equal(
+                relative.Get(r, "method").Contains("full", StringComparison.Ordinal)
+                    ? TextToImageExperiment.Monolithic
+                    : TextToImageExperiment.MonolithicFineTuned,
+                relative.Get(r, "reference")));
             Assert.All(result.Report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
             Assert.Contains(result.Images, i => i.Path.EndsWith("grid-all-methods.png", StringComparison.Ordinal));
         }
@@ -86,6 +94,37 @@ public sealed class TextToImageExperimentTests
             Assert.NotNull(prompt.BaseFingerprintBefore);
             Assert.Equal(prompt.BaseFingerprintBefore, prompt.BaseFingerprintAfter);
             Assert.False(cache.GetOrTrainModel(_tiny, "data-b", () => (images, captions)).FromCache);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void FineTunedModelIsKeyedByItsStartAndRecordsItsLineage()
+    {
+        var root = Directory.CreateTempSubdirectory("cdm-text-cache-").FullName;
+        try
+        {
+            var cache = new TextModelCache(root);
+            using var images = rand(8, 1, 28, 28) * 2 - 1;
+            var captions = Enumerable.Range(0, 8).Select(i => $"a {i} top left").ToArray();
+            var startA = cache.GetOrTrainModel(_tiny, "public-a", () => (images, captions));
+            var startB = cache.GetOrTrainModel(_tiny, "public-b", () => (images, captions));
+            Assert.Null(startA.ParentKey);
+            using var loadedA = TextDiffusionCheckpoint.Load(startA.Path);
+            using var loadedB = TextDiffusionCheckpoint.Load(startB.Path);
+
+            var tuned = cache.GetOrFineTuneModel(startA, _tiny with { Seed = 5 }, "shard-0", () => (images, captions), () => loadedA);
+            Assert.False(tuned.FromCache);
+            Assert.Equal(startA.Key, tuned.ParentKey);
+            Assert.NotEqual(tuned.Key, cache.GetOrTrainModel(_tiny with { Seed = 5 }, "shard-0", () => (images, captions)).Key);
+            Assert.NotEqual(tuned.Key, cache.GetOrFineTuneModel(startB, _tiny with { Seed = 5 }, "shard-0", () => (images, captions), () => loadedB).Key);
+            var again = cache.GetOrFineTuneModel(startA, _tiny with { Seed = 5 }, "shard-0",
+                () => throw new InvalidOperationException("a cached model must not load its data"), () => throw new InvalidOperationException("nor its start model"));
+            Assert.True(again.FromCache);
+            Assert.Equal(startA.Key, again.ParentKey);
         }
         finally
         {

@@ -26,7 +26,7 @@ public sealed class TextModelCache
     /// <summary>The folder holding one sub-folder per artifact.</summary>
     public string Root { get; }
 
-    /// <summary>The cache key: sha256 (first 20 hex digits) of the training code revision, the kind, the configuration as JSON, the data identity and the parent's key (the base model of a prompt).</summary>
+    /// <summary>The cache key: sha256 (first 20 hex digits) of the training code revision, the kind, the configuration as JSON, the data identity and the parent's key (the base model of a prompt or of a fine-tuned model).</summary>
     public static string Key(string kind, object configuration, string dataIdentity, string? parentKey = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
@@ -43,21 +43,21 @@ public sealed class TextModelCache
     public TextArtifact GetOrTrainModel(TextDiffusionConfig config, string dataIdentity, Func<(Tensor Images, IReadOnlyList<string> Captions)> data, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(data);
         config.Validate();
-        var key = Key("model", config, dataIdentity);
-        return Cached(key, log) ?? Finish(key, log, directory =>
-        {
-            var (images, captions) = data();
-            var clock = Stopwatch.StartNew();
-            var every = Math.Max(1, config.TrainSteps / 4);
-            using var model = TextDiffusionTrainer.Train(config, images, captions,
-                (step, loss) => { if (step % every == 0) log?.Invoke($"    step {step}/{config.TrainSteps} loss {loss:F4}"); });
-            var seconds = clock.Elapsed.TotalSeconds;
-            var path = Path.Combine(directory, "model.bin");
-            TextDiffusionCheckpoint.Save(model, path);
-            return new TextArtifact("model", key, dataIdentity, config.TrainSteps, seconds, path, FromCache: false);
-        });
+        return GetOrTrain(config, dataIdentity, data, null, log, (images, captions, progress) => TextDiffusionTrainer.Train(config, images, captions, progress));
+    }
+
+    /// <summary>The cached model fine-tuned from <paramref name="startArtifact"/> with <paramref name="config"/> on <paramref name="dataIdentity"/>, fine-tuning it first if absent; its key includes the start model's key.</summary>
+    /// <remarks><paramref name="loadStart"/> returns the loaded start model, owned by the caller and left unchanged (so one loaded base serves every fine-tuning); it is invoked only when training is needed.</remarks>
+    public TextArtifact GetOrFineTuneModel(TextArtifact startArtifact, TextDiffusionConfig config, string dataIdentity, Func<(Tensor Images, IReadOnlyList<string> Captions)> data,
+        Func<TextDiffusionModel> loadStart, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(startArtifact);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(loadStart);
+        config.Validate();
+        return GetOrTrain(config, dataIdentity, data, startArtifact.Key, log,
+            (images, captions, progress) => TextDiffusionTrainer.FineTune(config, loadStart(), images, captions, progress));
     }
 
     /// <summary>The cached prompt context of <paramref name="config"/> for the base model <paramref name="baseArtifact"/> on <paramref name="dataIdentity"/>, tuning it first if absent; records the base's fingerprint before and after tuning.</summary>
@@ -81,7 +81,7 @@ public sealed class TextModelCache
             var after = TextDiffusionCheckpoint.Fingerprint(model);
             var path = Path.Combine(directory, "context.bin");
             TextDiffusionCheckpoint.SaveContext(context, path);
-            return new TextArtifact("prompt", key, dataIdentity, config.TrainSteps, seconds, path, FromCache: false, before, after);
+            return new TextArtifact("prompt", key, dataIdentity, config.TrainSteps, seconds, path, FromCache: false, before, after, baseArtifact.Key);
         });
     }
 
@@ -101,6 +101,24 @@ public sealed class TextModelCache
             var path = Path.Combine(directory, "classifier.bin");
             classifier.Save(path);
             return new TextArtifact("answerer", key, dataIdentity, config.TrainSteps, seconds, path, FromCache: false);
+        });
+    }
+
+    private TextArtifact GetOrTrain(TextDiffusionConfig config, string dataIdentity, Func<(Tensor Images, IReadOnlyList<string> Captions)> data, string? parentKey,
+        Action<string>? log, Func<Tensor, IReadOnlyList<string>, Action<int, double>, TextDiffusionModel> train)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var key = Key("model", config, dataIdentity, parentKey);
+        return Cached(key, log) ?? Finish(key, log, directory =>
+        {
+            var (images, captions) = data();
+            var clock = Stopwatch.StartNew();
+            var every = Math.Max(1, config.TrainSteps / 4);
+            using var model = train(images, captions, (step, loss) => { if (step % every == 0) log?.Invoke($"    step {step}/{config.TrainSteps} loss {loss:F4}"); });
+            var seconds = clock.Elapsed.TotalSeconds;
+            var path = Path.Combine(directory, "model.bin");
+            TextDiffusionCheckpoint.Save(model, path);
+            return new TextArtifact("model", key, dataIdentity, config.TrainSteps, seconds, path, FromCache: false, ParentKey: parentKey);
         });
     }
 

@@ -6,9 +6,9 @@ namespace CdmNotebooks.Experiments.TextToImage;
 /// <summary>What E6 (text-to-image) measures under a profile: how many scenes, the split, the model sizes and step budgets (compute parity), the answerer, and the evaluation prompts.</summary>
 /// <param name="TrainScenes">Training scenes used (the first N of the committed scene dataset).</param>
 /// <param name="ShardCount">Private shards (the paper: 8).</param>
-/// <param name="PublicFraction">Fraction of the training scenes reserved as the public part the prompt-tuning base model learns from.</param>
-/// <param name="Paragon">The monolithic text-conditional model, trained on all private scenes; a full shard gets 1/ShardCount of its steps (compute parity).</param>
-/// <param name="BaseSteps">Optimizer steps of the frozen base model on the public part (pretraining, outside compute parity: the paper's base is Stable Diffusion).</param>
+/// <param name="PublicFraction">Fraction of the training scenes reserved as the public part the base model learns from.</param>
+/// <param name="Paragon">The monolithic text-conditional model, trained on all private scenes (from scratch, and fine-tuned from the base); a shard model gets 1/ShardCount of its steps (compute parity).</param>
+/// <param name="BaseSteps">Optimizer steps of the base model on the public part (pretraining, outside compute parity: the paper's base is Stable Diffusion); fine-tuned models start from it, prompts are tuned on it frozen.</param>
 /// <param name="PromptTuning">Prompt tuning of each shard on its own scenes; its TrainSteps are set to the full shard's steps (the same per-shard budget).</param>
 /// <param name="Answerer">The cell classifier behind the TIFA-style answerers.</param>
 /// <param name="AnswererTrainScenes">Real training scenes the answerer learns from.</param>
@@ -48,11 +48,13 @@ public sealed record TextToImageSettings(
         var m = Paragon.Model;
         return new Dictionary<string, string>
         {
-            ["training scenes"] = $"{TrainScenes} (public {publicScenes} for the prompt-tuning base; private {privateScenes} in {ShardCount} uniform shards of ~{shardScenes})",
-            ["text model"] = $"UNet base {m.BaseChannels} x [{string.Join(",", m.ChannelMultipliers)}], attention at [{string.Join(",", m.AttentionResolutions)}]; encoder width {Paragon.Encoder.Width}, {Paragon.Encoder.Layers} layers",
-            ["monolithic"] = $"{Paragon.TrainSteps} steps of batch {Paragon.BatchSize} on all private scenes, caption dropout {Paragon.CaptionDropout}",
-            ["full shards"] = $"{ShardSteps(shardScenes, privateScenes)} steps each (compute parity: {ShardCount} shards cost the monolithic model's steps)",
-            ["prompt-tuned shards"] = $"base {BaseSteps} steps on the public part (frozen); each shard learns {PromptTuning.ContextTokens} context vectors in {ShardSteps(shardScenes, privateScenes)} steps",
+            ["training scenes"] = $"{TrainScenes} (public {publicScenes} for the base; private {privateScenes} in {ShardCount} uniform shards of ~{shardScenes})",
+            ["text model"] = $"UNet base {m.BaseChannels} x [{string.Join(",", m.ChannelMultipliers)}], attention at [{string.Join(",", m.AttentionResolutions)}], predicts {m.Prediction}; encoder width {Paragon.Encoder.Width}, {Paragon.Encoder.Layers} layers",
+            ["base"] = $"{BaseSteps} steps on the public part (pretraining, outside compute parity)",
+            ["monolithic"] = $"{Paragon.TrainSteps} steps of batch {Paragon.BatchSize} on all private scenes, caption dropout {Paragon.CaptionDropout}; once from scratch, once fine-tuned from the base",
+            ["full shards"] = $"{ShardSteps(shardScenes, privateScenes)} steps each from scratch (compute parity: {ShardCount} shards cost the monolithic model's steps)",
+            ["fine-tuned shards"] = $"{ShardSteps(shardScenes, privateScenes)} steps each from the base (the paper's setting; the same parity against the fine-tuned monolithic model)",
+            ["prompt-tuned shards"] = $"base frozen; each shard learns {PromptTuning.ContextTokens} context vectors in {ShardSteps(shardScenes, privateScenes)} steps",
             ["answerer"] = $"cell classifier, {Answerer.TrainSteps} steps on {AnswererTrainScenes} real training scenes",
             ["evaluation"] = $"{EvalPrompts} held-out prompts, ddpm {SamplerSteps} steps, guidance {GuidanceScale}; FID reference {ReferenceScenes} other real held-out scenes",
         };
@@ -63,15 +65,15 @@ public sealed record TextToImageSettings(
     {
         "smoke" => new TextToImageSettings(
             TrainScenes: 1600, ShardCount: 8, PublicFraction: 0.25,
-            Model(baseChannels: 8, multipliers: [1, 2], attention: [], embedding: 32, width: 32, layers: 1, steps: 160, batch: 32),
+            Model(baseChannels: 8, multipliers: [1, 2], attention: [], embedding: 32, width: 32, layers: 1, steps: 160, batch: 32, ModelProfiles.ShortBudgetPrediction),
             BaseSteps: 80,
             new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 300 },
             AnswererTrainScenes: 4000, EvalPrompts: 16, ReferenceScenes: 200, SamplerSteps: 12, GuidanceScale: 2.0, GridPrompts: 8, BootstrapResamples: 200, QualityChecks: false),
-        // Sized to fit <= 60 min on the shared 2-core machine (one torch thread, niced): ~3.2 epochs for the monolithic model and each shard.
+        // ~3.2 epochs for each monolithic model and each shard; sized in session 2 to fit <= 60 min with one torch thread, before the fine-tuned models were added.
         "standard" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
-            Model(baseChannels: 16, multipliers: [1, 2], attention: [], embedding: 64, width: 64, layers: 2, steps: 1600, batch: 32),
+            Model(baseChannels: 16, multipliers: [1, 2], attention: [], embedding: 64, width: 64, layers: 2, steps: 1600, batch: 32, ModelProfiles.ShortBudgetPrediction),
             BaseSteps: 800,
             new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 1500 },
@@ -79,7 +81,7 @@ public sealed record TextToImageSettings(
             QualityChecks: true),
         "paper" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
-            Model(baseChannels: 32, multipliers: [1, 2, 2], attention: [7], embedding: 128, width: 64, layers: 2, steps: 40000, batch: 128),
+            Model(baseChannels: 32, multipliers: [1, 2, 2], attention: [7], embedding: 128, width: 64, layers: 2, steps: 40000, batch: 128, PredictionKind.Epsilon),
             BaseSteps: 20000,
             new PromptTuningConfig { ContextTokens = 8, BatchSize = 128, LearningRate = 1e-2 },
             new CellClassifierConfig { TrainSteps = 3000 },
@@ -88,13 +90,13 @@ public sealed record TextToImageSettings(
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
     };
 
-    private static TextDiffusionConfig Model(int baseChannels, int[] multipliers, int[] attention, int embedding, int width, int layers, int steps, int batch) => new()
+    private static TextDiffusionConfig Model(int baseChannels, int[] multipliers, int[] attention, int embedding, int width, int layers, int steps, int batch, PredictionKind prediction) => new()
     {
         Encoder = new TextEncoderConfig { Width = width, Heads = 4, Layers = layers, FeedForward = 2 * width, OutputDim = embedding, MaxContextTokens = 8 },
         Model = new UNetConfig
         {
             ClassCount = 0, EmbeddingDim = embedding, BaseChannels = baseChannels, ChannelMultipliers = multipliers,
-            AttentionResolutions = attention, NormGroups = Math.Min(8, baseChannels),
+            AttentionResolutions = attention, NormGroups = Math.Min(8, baseChannels), Prediction = prediction,
         },
         TrainSteps = steps,
         BatchSize = batch,
