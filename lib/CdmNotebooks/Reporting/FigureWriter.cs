@@ -103,7 +103,8 @@ public static class FigureWriter
         plot.Title(spec.Title);
         plot.XLabel(spec.XLabel);
         plot.YLabel(spec.YLabel);
-        plot.ShowLegend();
+        // Outside the data area: inside, ScottPlot's legend box hid the paragon points of E2's time-vs-FID figure (bottom right, where the legend sat).
+        plot.ShowLegend(ScottPlot.Edge.Right);
         return plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
     }
 
