@@ -98,13 +98,29 @@ public static class FigureWriter
         if (spec.Categories != null)
         {
             plot.Axes.Bottom.SetTicks(Enumerable.Range(0, spec.Categories.Count).Select(i => (double)i).ToArray(), spec.Categories.ToArray());
+            if (spec.Categories.Count > 6)
+            {
+                // Level labels of many categories run into each other (E6's twelve methods): slant them and make room below the axis.
+                plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+                plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+                plot.Axes.Bottom.MinimumSize = 30 + 6 * spec.Categories.Max(c => c.Length);
+            }
         }
 
         plot.Title(spec.Title);
         plot.XLabel(spec.XLabel);
         plot.YLabel(spec.YLabel);
         // Outside the data area: inside, ScottPlot's legend box hid the paragon points of E2's time-vs-FID figure (bottom right, where the legend sat).
-        plot.ShowLegend(ScottPlot.Edge.Right);
+        // One series needs no legend (the axis title names it) and would only narrow the plot.
+        if (spec.Series.Count > 1)
+        {
+            plot.ShowLegend(ScottPlot.Edge.Right);
+        }
+        else
+        {
+            plot.HideLegend();
+        }
+
         return plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
     }
 

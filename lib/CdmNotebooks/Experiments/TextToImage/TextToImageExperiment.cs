@@ -469,7 +469,8 @@ public sealed class TextToImageExperiment : IExperiment
 
     private static string Short(string? fingerprint) => fingerprint is null ? "?" : fingerprint[..Math.Min(8, fingerprint.Length)];
 
-    private static ChartSpec TifaChart(ExperimentRun run, ResultTable table)
+    /// <summary>TIFA-style score per method (bars with 95% intervals) for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
+    public static ChartSpec TifaChart(ExperimentRun run, ResultTable table)
     {
         var rows = RowsOf(run, table);
         var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
@@ -485,7 +486,8 @@ public sealed class TextToImageExperiment : IExperiment
         };
     }
 
-    private static ChartSpec KindChart(ExperimentRun run, ResultTable table)
+    /// <summary>Answer accuracy per question kind and method for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
+    public static ChartSpec KindChart(ExperimentRun run, ResultTable table)
     {
         var rows = RowsOf(run, table).Where(r => table.Get(r, "variant") != "chance").ToArray();
         var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
