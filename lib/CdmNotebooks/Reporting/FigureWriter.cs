@@ -110,11 +110,11 @@ public static class FigureWriter
         plot.Title(spec.Title);
         plot.XLabel(spec.XLabel);
         plot.YLabel(spec.YLabel);
-        // Outside the data area: inside, ScottPlot's legend box hid the paragon points of E2's time-vs-FID figure (bottom right, where the legend sat).
+        // Below the data area: inside it, the legend box hid data (E2's paragon points, E5's (0.5, 0.5) point); at the right it squeezed the plot.
         // One series needs no legend (the axis title names it) and would only narrow the plot.
         if (spec.Series.Count > 1)
         {
-            plot.ShowLegend(ScottPlot.Edge.Right);
+            plot.ShowLegend(ScottPlot.Edge.Bottom);
         }
         else
         {

@@ -290,8 +290,12 @@ public sealed class MemorizationExperiment : IExperiment
         ImageGrid.SavePng(stack(tiles, 0), path, columns: 8);
     }
 
-    private static ChartSpec MemorizationChart(ExperimentRun run, MemorizationSettings settings, ResultTable table)
+    /// <summary>Fig. 4B: memorized fractions against the small shard's mixture weight, for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (memorization.csv).</summary>
+    public static ChartSpec MemorizationChart(ExperimentRun run, MemorizationSettings settings, ResultTable table)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(table);
         var rows = RowsOf(run, table);
         ChartSeries Series(string name, string column) => new(name,
             rows.Select(r => Read(table, r, "weight_small")).ToArray(), rows.Select(r => Read(table, r, column)).ToArray());
@@ -308,8 +312,11 @@ public sealed class MemorizationExperiment : IExperiment
         };
     }
 
-    private static ChartSpec QualityChart(ExperimentRun run, ResultTable table)
+    /// <summary>FID against the small shard's mixture weight, for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (memorization.csv).</summary>
+    public static ChartSpec QualityChart(ExperimentRun run, ResultTable table)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(table);
         var rows = RowsOf(run, table);
         return new ChartSpec("Quality vs weight of the small shard", "mixture weight of the small shard", FeatureNetworkCache.MetricName,
             [

@@ -472,6 +472,8 @@ public sealed class TextToImageExperiment : IExperiment
     /// <summary>TIFA-style score per method (bars with 95% intervals) for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
     public static ChartSpec TifaChart(ExperimentRun run, ResultTable table)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(table);
         var rows = RowsOf(run, table);
         var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
         return new ChartSpec("TIFA-style alignment on held-out prompts", "method", "TIFA-style score (higher is better)",
@@ -489,6 +491,8 @@ public sealed class TextToImageExperiment : IExperiment
     /// <summary>Answer accuracy per question kind and method for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
     public static ChartSpec KindChart(ExperimentRun run, ResultTable table)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(table);
         var rows = RowsOf(run, table).Where(r => table.Get(r, "variant") != "chance").ToArray();
         var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
         var kinds = new[] { ("existence", "tifa_existence"), ("identity", "tifa_identity"), ("position", "tifa_position"), ("count", "tifa_count") };
