@@ -1,9 +1,9 @@
 using System.Globalization;
 using CdmNotebooks.Data;
-using CdmNotebooks.Diffusion;
 using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.TextToImage;
 using CdmNotebooks.TextToImage;
+using CdmNotebooks.Tests.TextToImage;
 using static TorchSharp.torch;
 
 namespace CdmNotebooks.Tests.Experiments;
@@ -12,14 +12,7 @@ namespace CdmNotebooks.Tests.Experiments;
 [Collection("Experiments")]
 public sealed class TextToImageExperimentTests
 {
-    private static readonly TextDiffusionConfig _tiny = new()
-    {
-        Encoder = new TextEncoderConfig { Width = 16, Heads = 2, Layers = 1, FeedForward = 32, OutputDim = 16, MaxContextTokens = 4 },
-        Model = new UNetConfig { BaseChannels = 8, ChannelMultipliers = [1, 2], AttentionResolutions = [], NormGroups = 4, ClassCount = 0, EmbeddingDim = 16 },
-        ScheduleSteps = 100,
-        BatchSize = 4,
-        TrainSteps = 2,
-    };
+    private static readonly TextDiffusionConfig _tiny = TinyTextModel.Config with { BatchSize = 4, TrainSteps = 2 };
 
     [Fact]
     [Trait("Category", "ExperimentSmoke")]

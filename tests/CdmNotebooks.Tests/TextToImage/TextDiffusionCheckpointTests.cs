@@ -1,4 +1,3 @@
-using CdmNotebooks.Diffusion;
 using CdmNotebooks.TextToImage;
 using static TorchSharp.torch;
 
@@ -6,13 +5,7 @@ namespace CdmNotebooks.Tests.TextToImage;
 
 public sealed class TextDiffusionCheckpointTests
 {
-    private static readonly TextDiffusionConfig _tiny = new()
-    {
-        Encoder = new TextEncoderConfig { Width = 16, Heads = 2, Layers = 1, FeedForward = 32, OutputDim = 16, MaxContextTokens = 4 },
-        Model = new UNetConfig { BaseChannels = 8, ChannelMultipliers = [1, 2], AttentionResolutions = [], NormGroups = 4, ClassCount = 0, EmbeddingDim = 16 },
-        ScheduleSteps = 100,
-        Seed = 3,
-    };
+    private static readonly TextDiffusionConfig _tiny = TinyTextModel.Config with { Seed = 3 };
 
     [Fact]
     public void SavedModelLoadsWithItsConfigurationAndGivesIdenticalPredictions()

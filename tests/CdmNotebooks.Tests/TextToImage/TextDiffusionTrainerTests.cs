@@ -1,4 +1,3 @@
-using CdmNotebooks.Diffusion;
 using CdmNotebooks.TextToImage;
 using static TorchSharp.torch;
 
@@ -7,15 +6,7 @@ namespace CdmNotebooks.Tests.TextToImage;
 /// <summary>Fine-tuning a text model: it starts from the start model's weights, leaves the start untouched, and refuses another architecture.</summary>
 public sealed class TextDiffusionTrainerTests
 {
-    private static readonly TextDiffusionConfig _tiny = new()
-    {
-        Encoder = new TextEncoderConfig { Width = 16, Heads = 2, Layers = 1, FeedForward = 32, OutputDim = 16, MaxContextTokens = 4 },
-        Model = new UNetConfig { BaseChannels = 8, ChannelMultipliers = [1, 2], AttentionResolutions = [], NormGroups = 4, ClassCount = 0, EmbeddingDim = 16 },
-        ScheduleSteps = 100,
-        BatchSize = 4,
-        TrainSteps = 1,
-        Seed = 3,
-    };
+    private static readonly TextDiffusionConfig _tiny = TinyTextModel.Config with { BatchSize = 4, TrainSteps = 1, Seed = 3 };
 
     private static readonly string[] _captions = ["a 7 top left", "a sneaker bottom right", "a 2 top right and a bag bottom left", "a 0 bottom left"];
 
