@@ -170,33 +170,38 @@ public sealed class TextToImageExperiment : IExperiment
         IDenoiser[] Denoisers(Lazy<TextDiffusionModel[]> models) => models.Value.Select(m => (IDenoiser)m.Denoiser()).ToArray();
         IDenoiser[] PromptDenoisers() => contexts.Value.Select(c => (IDenoiser)LoadBase().Denoiser(c)).ToArray();
         var recording = new CompositionOptions(RecordWeights: true);
-        var fullSeconds = fullShards.Sum(a => a.TrainSeconds);
-        var fineTunedSeconds = fineTunedShards.Sum(a => a.TrainSeconds);
-        var promptSeconds = promptArtifacts.Sum(a => a.TrainSeconds);
         var shards = settings.ShardCount;
-        var methods = new List<Method>
+        var shardStepsSum = shardSteps.Sum();
+        var baseSeconds = baseArtifact.TrainSeconds;
+
+        // Every shard variant is composed twice over the same shard denoisers: Ito-density posterior weights and naive averaging.
+        Method[] Compositions(string label, string variant, TextArtifact[] artifacts, double pretrainSeconds, Func<IDenoiser[]> denoisers, Func<NoiseSchedule> schedule)
         {
-            new(Monolithic, "monolithic", "-", paragon.TrainSteps, paragon.TrainSeconds, 0,
-                () => Own(owned, TextDiffusionCheckpoint.Load(paragon.Path)).Denoiser()),
-            new($"CDM-{shards} full shards, ito-density router", "full", "ito-density", shardSteps.Sum(), fullSeconds, 0,
-                () => new ComposedDenoiser(Denoisers(fullModels), new ItoDensityRouter(priors, fullModels.Value[0].Schedule), options: recording)),
-            new($"CDM-{shards} full shards, naive averaging", "full", "naive", shardSteps.Sum(), fullSeconds, 0,
-                () => new ComposedDenoiser(Denoisers(fullModels), new NaiveAveragingRouter(priors), options: recording)),
-            new("single full shard (shard 0)", "full", "-", shardSteps[0], fullShards[0].TrainSeconds, 0, () => Denoisers(fullModels)[0]),
-            new(MonolithicFineTuned, "monolithic-ft", "-", paragonFineTuned.TrainSteps, paragonFineTuned.TrainSeconds, baseArtifact.TrainSeconds,
-                () => Own(owned, TextDiffusionCheckpoint.Load(paragonFineTuned.Path)).Denoiser()),
-            new($"CDM-{shards} fine-tuned shards, ito-density router", "fine-tuned", "ito-density", shardSteps.Sum(), fineTunedSeconds, baseArtifact.TrainSeconds,
-                () => new ComposedDenoiser(Denoisers(fineTunedModels), new ItoDensityRouter(priors, fineTunedModels.Value[0].Schedule), options: recording)),
-            new($"CDM-{shards} fine-tuned shards, naive averaging", "fine-tuned", "naive", shardSteps.Sum(), fineTunedSeconds, baseArtifact.TrainSeconds,
-                () => new ComposedDenoiser(Denoisers(fineTunedModels), new NaiveAveragingRouter(priors), options: recording)),
-            new("single fine-tuned shard (shard 0)", "fine-tuned", "-", shardSteps[0], fineTunedShards[0].TrainSeconds, baseArtifact.TrainSeconds,
-                () => Denoisers(fineTunedModels)[0]),
-            new($"CDM-{shards} prompt-tuned shards, ito-density router", "prompt", "ito-density", shardSteps.Sum(), promptSeconds, baseArtifact.TrainSeconds,
-                () => new ComposedDenoiser(PromptDenoisers(), new ItoDensityRouter(priors, LoadBase().Schedule), options: recording)),
-            new($"CDM-{shards} prompt-tuned shards, naive averaging", "prompt", "naive", shardSteps.Sum(), promptSeconds, baseArtifact.TrainSeconds,
-                () => new ComposedDenoiser(PromptDenoisers(), new NaiveAveragingRouter(priors), options: recording)),
-            new("base alone (public scenes, no prompt)", "base", "-", settings.BaseSteps, baseArtifact.TrainSeconds, 0, () => LoadBase().Denoiser()),
-        };
+            var seconds = artifacts.Sum(a => a.TrainSeconds);
+            return
+            [
+                new($"CDM-{shards} {label}, ito-density router", variant, "ito-density", shardStepsSum, seconds, pretrainSeconds,
+                    () => new ComposedDenoiser(denoisers(), new ItoDensityRouter(priors, schedule()), options: recording)),
+                new($"CDM-{shards} {label}, naive averaging", variant, "naive", shardStepsSum, seconds, pretrainSeconds,
+                    () => new ComposedDenoiser(denoisers(), new NaiveAveragingRouter(priors), options: recording)),
+            ];
+        }
+
+        // One model alone; a shard reuses the loaded shard models (build), a monolithic model loads its own checkpoint.
+        Method Single(string name, string variant, TextArtifact artifact, double pretrainSeconds, Func<IDenoiser>? build = null) =>
+            new(name, variant, "-", artifact.TrainSteps, artifact.TrainSeconds, pretrainSeconds, build ?? (() => Own(owned, TextDiffusionCheckpoint.Load(artifact.Path)).Denoiser()));
+
+        List<Method> methods =
+        [
+            Single(Monolithic, "monolithic", paragon, 0),
+            .. Compositions("full shards", "full", fullShards, 0, () => Denoisers(fullModels), () => fullModels.Value[0].Schedule),
+            Single("single full shard (shard 0)", "full", fullShards[0], 0, () => Denoisers(fullModels)[0]),
+            Single(MonolithicFineTuned, "monolithic-ft", paragonFineTuned, baseSeconds),
+            .. Compositions("fine-tuned shards", "fine-tuned", fineTunedShards, baseSeconds, () => Denoisers(fineTunedModels), () => fineTunedModels.Value[0].Schedule),
+            Single("single fine-tuned shard (shard 0)", "fine-tuned", fineTunedShards[0], baseSeconds, () => Denoisers(fineTunedModels)[0]),
+            .. Compositions("prompt-tuned shards", "prompt", promptArtifacts, baseSeconds, PromptDenoisers, () => LoadBase().Schedule),
+            new("base alone (public scenes, no prompt)", "base", "-", settings.BaseSteps, baseSeconds, 0, () => LoadBase().Denoiser()),
+        ];
 
         var tablePath = run.ResultPath("text-to-image.csv");
         var table = OtherRuns(ResultTable.LoadCsvOrEmpty(tablePath, Columns.ToArray()), run);
