@@ -36,16 +36,30 @@ public sealed class CdmPipeline : IDisposable
     public LabeledImages Test(string dataset) => _test.TryGetValue(dataset, out var d) ? d : _test[dataset] = DatasetCatalog.Load(dataset, "test");
 
     /// <summary>Trains (or reuses) the paragon: one model on all training data of <paramref name="dataset"/>, optionally without <paramref name="excluded"/> IDs (a forgetting request: same configuration and steps, data minus the IDs).</summary>
-    public TrainedModel TrainParagon(string dataset, IReadOnlyCollection<string>? excluded = null)
+    public TrainedModel TrainParagon(string dataset, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null)
     {
         var train = Train(dataset);
         var ids = excluded is null || excluded.Count == 0 ? train.Ids : train.Ids.Where(id => !excluded.Contains(id)).ToArray();
         var identity = new TrainingDataIdentity(dataset, "all", ids.Count == train.Count ? "all" : $"all-minus-{train.Count - ids.Count}", DataIdentity.Of(ids));
-        return TrainOn(Scale.Paragon with { Seed = Run.Seed * 1000 + 1 }, identity, ids);
+        return TrainOn(Scale.Paragon with { Seed = Run.Seed * 1000 + 1 }, identity, ids, regime);
+    }
+
+    /// <summary>Trains (or reuses) the base of <paramref name="regime"/> on the whole training part of its base dataset; null for the scratch regime.</summary>
+    public TrainedModel? TrainBase(TrainingRegime regime)
+    {
+        ArgumentNullException.ThrowIfNull(regime);
+        if (!regime.HasBase)
+        {
+            return null;
+        }
+
+        var train = Train(regime.BaseDataset!);
+        var identity = new TrainingDataIdentity(regime.BaseDataset!, "base", "all", DataIdentity.Of(train.Ids));
+        return TrainOn(regime.BaseConfig! with { Seed = Run.Seed * 1000 + 3 }, identity, train.Ids, null);
     }
 
     /// <summary>Trains (or reuses) shard <paramref name="shard"/> of <paramref name="split"/> without <paramref name="excluded"/> IDs, with a fraction of the paragon's steps equal to its data fraction.</summary>
-    public TrainedModel TrainShard(ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null)
+    public TrainedModel TrainShard(ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         var ids = split.IdsOfShard(shard).Where(id => excluded is null || !excluded.Contains(id)).ToArray();
@@ -55,12 +69,12 @@ public sealed class CdmPipeline : IDisposable
         }
 
         var config = ComputeParity.ForShard(Scale.Paragon, ids.Length / (double)split.Ids.Count) with { Seed = Run.Seed * 1000 + 100 + shard };
-        return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids);
+        return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids, regime);
     }
 
-    /// <summary>Trains (or reuses) every shard of <paramref name="split"/>.</summary>
-    public IReadOnlyList<TrainedModel> TrainShards(ShardSplit split) =>
-        Enumerable.Range(0, split.ShardCount).Select(s => TrainShard(split, s)).ToArray();
+    /// <summary>Trains (or reuses) every shard of <paramref name="split"/> in <paramref name="regime"/> (scratch when null).</summary>
+    public IReadOnlyList<TrainedModel> TrainShards(ShardSplit split, TrainingRegime? regime = null) =>
+        Enumerable.Range(0, split.ShardCount).Select(s => TrainShard(split, s, regime: regime)).ToArray();
 
     /// <summary>Trains (or reuses) a model with an explicit <paramref name="config"/> on the training samples <paramref name="ids"/> of <paramref name="dataset"/>, recorded as shard <paramref name="shard"/> of <paramref name="splitName"/>; for models deliberately outside compute parity (e.g. a small shard trained for many epochs so it memorizes).</summary>
     public TrainedModel TrainOnIds(TrainingConfig config, string dataset, string splitName, string shard, IReadOnlyList<string> ids)
@@ -72,11 +86,19 @@ public sealed class CdmPipeline : IDisposable
             throw new ArgumentException($"No sample IDs given to train shard {shard} of {splitName} on.", nameof(ids));
         }
 
-        return TrainOn(config, new TrainingDataIdentity(dataset, splitName, shard, DataIdentity.Of(ids)), ids);
+        return TrainOn(config, new TrainingDataIdentity(dataset, splitName, shard, DataIdentity.Of(ids)), ids, null);
     }
 
-    private TrainedModel TrainOn(TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids)
+    private TrainedModel TrainOn(TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids, TrainingRegime? regime)
     {
+        TrainedModel? baseModel = null;
+        if (regime is { HasBase: true })
+        {
+            regime.CheckDisjointFrom(identity.Dataset);
+            baseModel = TrainBase(regime)!;
+            config = regime.Apply(config, BaseLineage.Of(Checkpoint.ReadHeader(baseModel.CheckpointPath)));
+        }
+
         var train = Train(identity.Dataset);
         LabeledImages? subset = null;
         Tensor? labels = null;
@@ -88,7 +110,7 @@ public sealed class CdmPipeline : IDisposable
                 var source = subset ?? train;
                 labels = source.LabelTensor();
                 return new TrainingData(source.Images, labels, identity);
-            }, Run);
+            }, Run, baseModel);
         }
         finally
         {
@@ -131,6 +153,8 @@ public sealed class CdmPipeline : IDisposable
                 return new BuiltRouter(kind, new NaiveAveragingRouter(priors), 0, Array.Empty<string>());
             case RouterKind.ItoDensity:
                 return new BuiltRouter(kind, new ItoDensityRouter(priors, schedule), 0, Array.Empty<string>());
+            case RouterKind.RandomPick:
+                return new BuiltRouter(kind, new RandomPickRouter(priors, Run.Seed * 1000 + 13), 0, Array.Empty<string>());
             case RouterKind.Classifier:
             {
                 var sets = shardIds.Select(ids => TrainingSet(dataset, ids)).ToArray();
@@ -215,8 +239,17 @@ public sealed class CdmPipeline : IDisposable
         new(shards, router.Router, mask, options ?? DefaultOptions(router.Kind));
 
     /// <summary>The composition options <see cref="Compose"/> uses for a router kind when none are given.</summary>
-    public static CompositionOptions DefaultOptions(RouterKind kind) =>
-        kind is RouterKind.Classifier or RouterKind.Compartmentalized ? new CompositionOptions(TrainedRouterSparsity) : CompositionOptions.Default;
+    public static CompositionOptions DefaultOptions(RouterKind kind) => kind switch
+    {
+        RouterKind.Classifier or RouterKind.Compartmentalized => new CompositionOptions(TrainedRouterSparsity),
+        // One-hot weights: only the drawn shard is evaluated.
+        RouterKind.RandomPick => new CompositionOptions(new SparseSelection(Threshold: 0.5)),
+        _ => CompositionOptions.Default,
+    };
+
+    /// <summary>The model soup of <paramref name="shards"/> (fine-tuned from one base), weighted by their data fractions; refused with a clear error for shards trained from scratch or from different bases.</summary>
+    public static UNetDenoiser Soup(IReadOnlyList<TrainedModel> shards, IReadOnlyList<int> sampleCounts) =>
+        ModelSoup.Average(shards.Select(s => s.CheckpointPath).ToArray(), sampleCounts.Select(c => (double)c).ToArray());
 
     /// <summary>Generates <see cref="ExperimentScale.SamplesPerClass"/> images of every class from <paramref name="denoiser"/>, with noise from <paramref name="seed"/>.</summary>
     public GeneratedSamples Generate(string method, IDenoiser denoiser, int seed, int? samplesPerClass = null, int batchSize = 100, Action<SamplerStep>? onStep = null)

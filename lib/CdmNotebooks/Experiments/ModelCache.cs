@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.IO;
@@ -20,22 +18,14 @@ public sealed class ModelCache
     /// <summary>The folder holding one sub-folder per cached model.</summary>
     public string Root { get; }
 
-    /// <summary>The cache key: sha256 of the training code revision, the configuration JSON and the data identity.</summary>
-    public static string Key(TrainingConfig config, TrainingDataIdentity data)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(data);
-        var text = $"revision {DiffusionTrainer.CodeRevision}\n" + JsonSerializer.Serialize(config, Checkpoint.JsonOptions) + "\n" + data.Identity;
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..20];
-    }
-
     /// <summary>Whether a finished model for this configuration and data is cached.</summary>
-    public bool Contains(TrainingConfig config, TrainingDataIdentity data) => File.Exists(Path.Combine(Root, Key(config, data), DoneFile));
+    public bool Contains(TrainingConfig config, TrainingDataIdentity data) => File.Exists(Path.Combine(Root, ModelKey.Of(config, data), DoneFile));
 
     /// <summary>Returns the cached model, training (or resuming) it first if needed. <paramref name="data"/> is only invoked when training is needed.</summary>
-    public TrainedModel GetOrTrain(TrainingConfig config, TrainingDataIdentity identity, Func<TrainingData> data, ExperimentRun? run = null)
+    /// <remarks><paramref name="baseModel"/> is the model <see cref="TrainingConfig.Base"/> names, when the configuration is a fine-tuning.</remarks>
+    public TrainedModel GetOrTrain(TrainingConfig config, TrainingDataIdentity identity, Func<TrainingData> data, ExperimentRun? run = null, TrainedModel? baseModel = null)
     {
-        var directory = Path.Combine(Root, Key(config, identity));
+        var directory = Path.Combine(Root, ModelKey.Of(config, identity));
         var done = Path.Combine(directory, DoneFile);
         if (File.Exists(done))
         {
@@ -47,10 +37,10 @@ public sealed class ModelCache
 
         Directory.CreateDirectory(directory);
         using var trainingData = data();
-        return Train(config, identity, trainingData, directory, done, run);
+        return Train(config, identity, trainingData, directory, done, run, baseModel?.CheckpointPath);
     }
 
-    private static TrainedModel Train(TrainingConfig config, TrainingDataIdentity identity, TrainingData trainingData, string directory, string done, ExperimentRun? run)
+    private static TrainedModel Train(TrainingConfig config, TrainingDataIdentity identity, TrainingData trainingData, string directory, string done, ExperimentRun? run, string? baseCheckpoint)
     {
         if (trainingData.Identity.Identity != identity.Identity)
         {
@@ -58,7 +48,7 @@ public sealed class ModelCache
         }
 
         var clock = Stopwatch.StartNew();
-        using var trainer = new DiffusionTrainer(config, trainingData, directory, log: run is null ? null : run.Log);
+        using var trainer = new DiffusionTrainer(config, trainingData, directory, log: run is null ? null : run.Log, baseCheckpoint: baseCheckpoint);
         var resumedFrom = trainer.Step;
         run?.Log($"  training {identity}: {config.TrainSteps} steps" + (resumedFrom > 0 ? $" (resuming at step {resumedFrom})" : ""));
         trainer.Train(run?.TrainingProgress, run?.Cancellation ?? default);

@@ -14,4 +14,7 @@ public enum RouterKind
 
     /// <summary>Training-free weights from each model's likelihood along the ancestral sampling path.</summary>
     ItoDensity,
+
+    /// <summary>The random-pick baseline: one shard drawn per sample from lambda(y) at t = T and used alone (exact for a fixed-weight mixture).</summary>
+    RandomPick,
 }

@@ -72,6 +72,16 @@ public static class Checkpoint
         return new UNetDenoiser(model, header.Config.CreateSchedule());
     }
 
+    /// <summary>Copies a checkpoint's EMA weights into <paramref name="target"/> (whose architecture must match): the starting point of a fine-tuning.</summary>
+    public static void LoadEmaWeights(string path, UNet target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var (_, bytes, payloadStart) = ReadVerified(path);
+        using var reader = new BinaryReader(new MemoryStream(bytes, payloadStart, bytes.Length - payloadStart));
+        LoadModule(path, target, reader);
+        LoadModule(path, target, reader);
+    }
+
     /// <summary>Restores model, EMA and optimizer from a checkpoint whose configuration and data must equal the caller's.</summary>
     public static CheckpointHeader Restore(string path, TrainingConfig expectedConfig, TrainingDataIdentity expectedData, UNet model, UNet ema, OptimizerHelper optimizer)
     {

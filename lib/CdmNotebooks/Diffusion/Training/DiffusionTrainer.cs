@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace CdmNotebooks.Diffusion;
 
-/// <summary>Trains one UNet on one data subset (a shard or everything) with AdamW, EMA, gradient clipping, warm-up and class dropout; checkpoints atomically and resumes bit-exactly.</summary>
+/// <summary>Trains one UNet on one data subset (a shard or everything), from scratch or fine-tuned from a base checkpoint, with AdamW, EMA, gradient clipping, warm-up, optional learning-rate decay and min-SNR weighting, and class dropout; checkpoints atomically and resumes bit-exactly.</summary>
 public sealed class DiffusionTrainer : IDisposable
 {
     private readonly TrainingData _data;
@@ -27,7 +27,8 @@ public sealed class DiffusionTrainer : IDisposable
     public const int CodeRevision = 2;
 
     /// <summary>Creates a trainer; when <paramref name="checkpointDirectory"/> holds checkpoints of the same configuration and data, resumes from the newest valid one.</summary>
-    public DiffusionTrainer(TrainingConfig config, TrainingData data, string? checkpointDirectory = null, Device? device = null, Action<string>? log = null)
+    /// <remarks><paramref name="baseCheckpoint"/> is the checkpoint of <see cref="TrainingConfig.Base"/>, required exactly when the configuration names a base: its EMA weights become the initial weights and EMA, the optimizer and learning-rate schedule start fresh, and the file is only read.</remarks>
+    public DiffusionTrainer(TrainingConfig config, TrainingData data, string? checkpointDirectory = null, Device? device = null, Action<string>? log = null, string? baseCheckpoint = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(data);
@@ -52,6 +53,11 @@ public sealed class DiffusionTrainer : IDisposable
         Ema = new UNet(config.Model);
         Model.to(_device);
         Ema.to(_device);
+        if (config.Base is not null || baseCheckpoint is not null)
+        {
+            StartFromBase(config, baseCheckpoint);
+        }
+
         CopyWeights(Model, Ema);
         Ema.eval();
         foreach (var p in Ema.parameters())
@@ -160,7 +166,10 @@ public sealed class DiffusionTrainer : IDisposable
 
         var xt = _converter.AddNoise(x0, t, eps);
         var output = Model.Forward(xt, t, Config.Model.ClassCount > 0 ? labels : null, null);
-        var loss = nn.functional.mse_loss(output, _converter.Target(Config.Model.Prediction, x0, t, eps));
+        var target = _converter.Target(Config.Model.Prediction, x0, t, eps);
+        var loss = Config.MinSnrGamma > 0
+            ? ((output - target).square().mean([1, 2, 3]) * MinSnrWeights(t)).mean()
+            : nn.functional.mse_loss(output, target);
         _optimizer.zero_grad();
         loss.backward();
         var gradientNorm = nn.utils.clip_grad_norm_(Model.parameters(), Config.GradClipNorm);
@@ -186,7 +195,7 @@ public sealed class DiffusionTrainer : IDisposable
         }
 
         _consecutiveSkips = 0;
-        var lr = Config.LearningRate * Math.Min(1.0, (Step + 1.0) / Math.Max(1, Config.WarmupSteps));
+        var lr = Config.LearningRateAt(Step);
         foreach (var group in _optimizer.ParamGroups)
         {
             group.LearningRate = lr;
@@ -244,6 +253,53 @@ public sealed class DiffusionTrainer : IDisposable
                 _log?.Invoke($"Skipping unusable checkpoint: {e.Message}");
             }
         }
+    }
+
+    /// <summary>
+    /// Min-SNR-gamma weights per sample (Hang et al. 2023, eq. 6-8): the loss on x0 is weighted by min(SNR, gamma); expressed on the network's own
+    /// target that is min(SNR, gamma) / SNR for eps, min(SNR, gamma) / (SNR + 1) for v and min(SNR, gamma) for x0, with SNR = abar / (1 - abar).
+    /// </summary>
+    private Tensor MinSnrWeights(Tensor t)
+    {
+        var abar = tensor(Schedule.AlphasCumprod, ScalarType.Float32, t.device).index_select(0, t);
+        var snr = abar / (1 - abar);
+        var clipped = snr.clamp_max(Config.MinSnrGamma);
+        return Config.Model.Prediction switch
+        {
+            PredictionKind.Epsilon => clipped / snr,
+            PredictionKind.V => clipped / (snr + 1),
+            _ => clipped,
+        };
+    }
+
+    private void StartFromBase(TrainingConfig config, string? baseCheckpoint)
+    {
+        if (config.Base is null)
+        {
+            throw new ArgumentException($"A base checkpoint ({baseCheckpoint}) was given but the configuration names no base; set TrainingConfig.Base = BaseLineage.Of(header).", nameof(baseCheckpoint));
+        }
+
+        if (baseCheckpoint is null)
+        {
+            throw new ArgumentException($"The configuration is fine-tuned from base {config.Base.Key} ({config.Base.Data}) but no base checkpoint was given.", nameof(baseCheckpoint));
+        }
+
+        var header = Checkpoint.ReadHeader(baseCheckpoint);
+        var lineage = BaseLineage.Of(header);
+        if (lineage != config.Base)
+        {
+            throw new ArgumentException(
+                $"{baseCheckpoint} holds model {lineage.Key} trained on {lineage.Data}, not the configuration's base {config.Base.Key} ({config.Base.Data}). Pass that base's checkpoint.", nameof(baseCheckpoint));
+        }
+
+        var mismatch = BaseCompatibility.Mismatch(header.Config, config);
+        if (mismatch is not null)
+        {
+            throw new ArgumentException($"Cannot fine-tune from {baseCheckpoint}: {mismatch}. Fine-tune with the base's architecture, prediction kind and noise schedule.", nameof(baseCheckpoint));
+        }
+
+        Checkpoint.LoadEmaWeights(baseCheckpoint, Model);
+        _log?.Invoke($"Starting from the EMA weights of base {lineage.Key} ({lineage.Data}).");
     }
 
     private void UpdateEma()

@@ -21,8 +21,17 @@ public sealed record TrainingConfig
     /// <summary>Total optimizer steps.</summary>
     public int TrainSteps { get; init; } = 1000;
 
-    /// <summary>Peak AdamW learning rate (reached after warm-up, then constant).</summary>
+    /// <summary>Peak AdamW learning rate (reached after warm-up; then constant or decaying, see <see cref="LearningRateDecay"/>).</summary>
     public double LearningRate { get; init; } = 2e-4;
+
+    /// <summary>What the learning rate does after warm-up: "constant", or "cosine" (half a cosine from the peak down to 0 at the last step).</summary>
+    public string LearningRateDecay { get; init; } = "constant";
+
+    /// <summary>Min-SNR-gamma loss weighting (Hang et al. 2023): each timestep's loss is weighted so its x0-error weight is min(SNR, gamma); 0 = plain MSE on the prediction target.</summary>
+    public double MinSnrGamma { get; init; }
+
+    /// <summary>The model this one is fine-tuned from (its EMA weights are the starting weights); null = trained from scratch.</summary>
+    public BaseLineage? Base { get; init; }
 
     /// <summary>Steps of linear learning-rate warm-up from 0.</summary>
     public int WarmupSteps { get; init; } = 100;
@@ -53,6 +62,19 @@ public sealed record TrainingConfig
         _ => throw new ArgumentException($"TrainingConfig.ScheduleKind '{ScheduleKind}' is unknown; expected 'linear' or 'cosine'."),
     };
 
+    /// <summary>The learning rate of optimizer step <paramref name="step"/> (0-based): linear warm-up to the peak, then constant or cosine decay to 0.</summary>
+    public double LearningRateAt(int step)
+    {
+        var warm = Math.Min(1.0, (step + 1.0) / Math.Max(1, WarmupSteps));
+        if (LearningRateDecay == "constant" || step < WarmupSteps)
+        {
+            return LearningRate * warm;
+        }
+
+        var progress = Math.Clamp((step + 1.0 - WarmupSteps) / Math.Max(1, TrainSteps - WarmupSteps), 0, 1);
+        return LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+
     /// <summary>Checks every field and throws a specific error naming the bad one.</summary>
     public void Validate()
     {
@@ -61,6 +83,16 @@ public sealed record TrainingConfig
         if (BatchSize < 1 || TrainSteps < 1 || WarmupSteps < 0 || CheckpointEvery < 1)
         {
             throw new ArgumentException("TrainingConfig: BatchSize, TrainSteps and CheckpointEvery must be >= 1 and WarmupSteps >= 0.");
+        }
+
+        if (LearningRateDecay is not ("constant" or "cosine"))
+        {
+            throw new ArgumentException($"TrainingConfig.LearningRateDecay '{LearningRateDecay}' is unknown; expected 'constant' or 'cosine'.");
+        }
+
+        if (!(MinSnrGamma >= 0) || double.IsInfinity(MinSnrGamma))
+        {
+            throw new ArgumentException($"TrainingConfig.MinSnrGamma must be a finite number >= 0 (0 = off); got {MinSnrGamma}.");
         }
 
         if (!(LearningRate > 0) || WeightDecay < 0 || !(EmaDecay >= 0 && EmaDecay < 1) || !(GradClipNorm > 0) || !(ClassDropout >= 0 && ClassDropout <= 1))

@@ -7,14 +7,15 @@ namespace CdmNotebooks.Experiments.Table1;
 public static class Table1Charts
 {
     /// <summary>The methods drawn, in legend order (paragon is a flat reference line).</summary>
-    public static IReadOnlyList<string> Methods { get; } = RouterNames.All.Select(k => "cdm-" + RouterNames.Of(k)).Append("single-shard").ToArray();
+    public static IReadOnlyList<string> Methods { get; } =
+        RouterNames.All.Select(k => "cdm-" + RouterNames.Of(k)).Append("cdm-random-pick").Append("soup").Append("single-shard").ToArray();
 
     /// <summary>FID (CdmNet features) against n for every method on <paramref name="dataset"/> / <paramref name="scheme"/>; n = 1 is the paragon (one model on all data), error bars are half the 95% bootstrap interval.</summary>
-    public static ChartSpec FidVsShards(ResultTable table, string dataset, string scheme, string caption)
+    public static ChartSpec FidVsShards(ResultTable table, string regime, string dataset, string scheme, string caption)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var paragon = MetricColumns.Rows(table, ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
-        var counts = MetricColumns.Rows(table, ("dataset", dataset), ("scheme", scheme))
+        var paragon = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
+        var counts = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("scheme", scheme))
             .Select(r => int.Parse(table.Get(r, "shards"), CultureInfo.InvariantCulture)).Distinct().Order().ToArray();
         var series = new List<ChartSeries>();
         foreach (var method in Methods)
@@ -27,7 +28,7 @@ public static class Table1Charts
 
             foreach (var n in counts)
             {
-                var row = MetricColumns.Rows(table, ("dataset", dataset), ("scheme", scheme), ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method))
+                var row = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("scheme", scheme), ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method))
                     .FirstOrDefault(-1);
                 if (row >= 0)
                 {
@@ -47,23 +48,23 @@ public static class Table1Charts
             series.Add(new ChartSeries("paragon", new double[] { 1, counts[^1] }, new[] { fid, fid }));
         }
 
-        return new ChartSpec($"{dataset}, {scheme} split: FID vs number of shards", "shards n (n = 1: paragon)", "FID (CdmNet features), lower is better", series)
+        return new ChartSpec($"{dataset}, {scheme} split, {regime}: FID vs number of shards", "shards n (n = 1: paragon)", "FID (CdmNet features), lower is better", series)
         {
             Caption = caption,
         };
     }
 
     /// <summary>Conditional accuracy (the feature network's classifier agrees with the requested class) per split configuration and method on <paramref name="dataset"/>.</summary>
-    public static ChartSpec ConditionalAccuracy(ResultTable table, string dataset, string caption)
+    public static ChartSpec ConditionalAccuracy(ResultTable table, string regime, string dataset, string caption)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var configs = MetricColumns.Rows(table, ("dataset", dataset))
+        var configs = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset))
             .Where(r => table.Get(r, "method") != "paragon")
             .Select(r => (Scheme: table.Get(r, "scheme"), Shards: int.Parse(table.Get(r, "shards"), CultureInfo.InvariantCulture)))
             .Distinct().OrderBy(c => c.Scheme, StringComparer.Ordinal).ThenBy(c => c.Shards).ToArray();
         var categories = configs.Select(c => $"{c.Scheme} n={c.Shards}").ToArray();
         var series = new List<ChartSeries>();
-        var paragon = MetricColumns.Rows(table, ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
+        var paragon = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
         foreach (var method in Methods.Prepend("paragon"))
         {
             var x = new List<double>();
@@ -73,7 +74,7 @@ public static class Table1Charts
             {
                 var row = method == "paragon"
                     ? paragon
-                    : MetricColumns.Rows(table, ("dataset", dataset), ("scheme", configs[i].Scheme),
+                    : MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("scheme", configs[i].Scheme),
                         ("shards", configs[i].Shards.ToString(CultureInfo.InvariantCulture)), ("method", method)).FirstOrDefault(-1);
                 if (row >= 0)
                 {
@@ -89,7 +90,7 @@ public static class Table1Charts
             }
         }
 
-        return new ChartSpec($"{dataset}: conditional accuracy by split and method", "split", "conditional accuracy (CdmNet classifier), higher is better", series, ChartKind.Bar)
+        return new ChartSpec($"{dataset}, {regime}: conditional accuracy by split and method", "split", "conditional accuracy (CdmNet classifier), higher is better", series, ChartKind.Bar)
         {
             Categories = categories,
             Caption = caption,

@@ -1,0 +1,49 @@
+using CdmNotebooks.Diffusion;
+
+namespace CdmNotebooks.Experiments;
+
+/// <summary>Where every model of an experiment starts: from scratch, or fine-tuned from one base trained only on public data (the paper's setting: every shard starts from one pretrained model).</summary>
+/// <param name="Name">The regime's name in result rows: <c>scratch</c> or <c>fine-tuned:&lt;base dataset&gt;</c>.</param>
+/// <param name="BaseDataset">The dataset whose whole training part the base trains on (public by construction: disjoint from every shard); null for scratch.</param>
+/// <param name="BaseConfig">The base's training configuration; its architecture, prediction kind and schedule must equal the fine-tuned models'. Its cost is pretraining, outside compute parity.</param>
+/// <param name="FineTuneLearningRate">Peak learning rate of the fine-tuned models (a fresh optimizer over the base's weights); their decay and loss weighting follow the base's recipe.</param>
+public sealed record TrainingRegime(string Name, string? BaseDataset, TrainingConfig? BaseConfig, double FineTuneLearningRate = 0)
+{
+    /// <summary>Every model trains from a fresh initialization.</summary>
+    public static TrainingRegime Scratch { get; } = new("scratch", null, null);
+
+    /// <summary>Every model is fine-tuned from a base trained on all of <paramref name="baseDataset"/>'s training part with <paramref name="baseConfig"/>.</summary>
+    public static TrainingRegime FineTuned(string baseDataset, TrainingConfig baseConfig, double FineTuneLearningRate)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(baseDataset);
+        ArgumentNullException.ThrowIfNull(baseConfig);
+        if (!(FineTuneLearningRate > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FineTuneLearningRate), $"A fine-tuning learning rate must be > 0; got {FineTuneLearningRate}.");
+        }
+
+        return new TrainingRegime($"fine-tuned:{baseDataset}", baseDataset, baseConfig, FineTuneLearningRate);
+    }
+
+    /// <summary>The configuration a model of this regime trains with, from the compute-parity configuration <paramref name="config"/> and the base's lineage.</summary>
+    public TrainingConfig Apply(TrainingConfig config, BaseLineage lineage) => config with
+    {
+        Base = lineage,
+        LearningRate = FineTuneLearningRate,
+        LearningRateDecay = BaseConfig!.LearningRateDecay,
+        MinSnrGamma = BaseConfig.MinSnrGamma,
+    };
+
+    /// <summary>Whether models start from a base.</summary>
+    public bool HasBase => BaseDataset is not null;
+
+    /// <summary>Throws when the base would see data of <paramref name="dataset"/>, whose models are fine-tuned from it (the base must be public with respect to every shard).</summary>
+    public void CheckDisjointFrom(string dataset)
+    {
+        if (BaseDataset is not null && (BaseDataset == dataset || BaseDataset == "union" || dataset == "union"))
+        {
+            throw new ArgumentException(
+                $"Regime {Name}: the base trains on {BaseDataset}, which overlaps the fine-tuned models' dataset {dataset}; a base must see only data disjoint from every shard.");
+        }
+    }
+}
