@@ -7,7 +7,7 @@
 #   CDM_PROFILE=smoke|standard   profile the notebooks read (default smoke); the committed files are never edited
 #   CDM_NOTEBOOK_OUT=DIR         where executed copies go (default runs/notebooks/<profile>)
 #   CDM_CONFIGURATION=Release    kernel build configuration (default Release)
-#   CDM_CELL_TIMEOUT=SECONDS     per-cell time limit (default 900 for smoke, 7200 for standard)
+#   CDM_CELL_TIMEOUT=SECONDS     per-cell time limit (default 1800 for smoke, 7200 for standard)
 #   CDM_SKIP_BUILD=1             use the existing kernel build (e.g. from the tests, which build the solution first)
 # The kernel is registered in a private prefix inside the output folder, so the run uses this checkout's fresh kernel
 # build whatever the user installed with environment/install-kernel.sh.
@@ -23,7 +23,7 @@ export CDM_PROFILE="$PROFILE"
 OUT="$(mkdir -p "${CDM_NOTEBOOK_OUT:-$ROOT/runs/notebooks/$PROFILE}" && cd "${CDM_NOTEBOOK_OUT:-$ROOT/runs/notebooks/$PROFILE}" && pwd)"
 # Notebooks write their results (figures, grids) under $CDM_NOTEBOOK_OUT/<notebook name>/.
 export CDM_NOTEBOOK_OUT="$OUT"
-if [[ "$PROFILE" == smoke ]]; then TIMEOUT="${CDM_CELL_TIMEOUT:-900}"; else TIMEOUT="${CDM_CELL_TIMEOUT:-7200}"; fi
+if [[ "$PROFILE" == smoke ]]; then TIMEOUT="${CDM_CELL_TIMEOUT:-1800}"; else TIMEOUT="${CDM_CELL_TIMEOUT:-7200}"; fi
 
 PYTHON=/usr/bin/python3
 if ! "$PYTHON" -c "import nbconvert, nbformat, nbclient, jupyter_client" >/dev/null 2>&1; then

@@ -59,7 +59,7 @@ public sealed class NotebookRunTests
             };
             var (exitCode, log) = PythonDriver.Run("bash",
                 [Path.Combine(PythonDriver.RepositoryRoot, "environment", "run-notebook.sh"), Path.Combine("notebooks", notebook)],
-                TimeSpan.FromMinutes(20), environment);
+                TimeSpan.FromMinutes(40), environment);
             Assert.True(exitCode == 0 && log.Contains("valid "), $"{notebook} did not run and validate (exit {exitCode}):\n{log}");
 
             var html = Path.Combine(output, Path.ChangeExtension(notebook, ".html"));

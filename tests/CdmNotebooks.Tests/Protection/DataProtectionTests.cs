@@ -1,3 +1,5 @@
+using System.Text.Json;
+using CdmNotebooks.Diffusion;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Protection;
 
@@ -58,6 +60,36 @@ public sealed class DataProtectionTests
         Assert.Contains(report.Violations, v => v.StartsWith("router r-classifier@v1 was trained", StringComparison.Ordinal));
         Assert.Contains(report.Violations, v => v.StartsWith("router r-heads@v1 head a was trained", StringComparison.Ordinal));
         Assert.DoesNotContain(report.Violations, v => v.Contains("head b", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LineageCheckFailsWhenAShardsBaseSawAForgottenIdAndWhenTheBaseDataIsUnknown()
+    {
+        using var fixture = new GaussianRegistryFixture();
+        var registry = fixture.Registry;
+        string[] publicIds = ["pub/000", "pub/001", "pub/002"];
+        var baseData = new TrainingDataIdentity("gaussian", "base", "all", registry.StoreIds(publicIds));
+        var lineage = new BaseLineage("base-key-0123456789", baseData);
+        var config = JsonSerializer.SerializeToElement(ModelProfiles.Get("smoke") with { Base = lineage }, Checkpoint.JsonOptions);
+        var ids = GaussianRegistryFixture.IdsOfShard(0).Take(20).ToList();
+        var tuned = registry.StageShard(new ShardDraft("d", "gaussian-3", 3, ids, [], config, [], "fine-tuned"), path => File.WriteAllText(path, "weights"));
+        registry.Commit(new RegistryChange { ActivateShards = [tuned] });
+        Assert.True(LineageCheck.Verify(registry).Passed);
+
+        // Forgetting an ID that only the base saw: no shard's own data holds it, yet the fine-tuned shard carries it through its start.
+        registry.Commit(new RegistryChange { ForgetIds = ["pub/001"] });
+        var report = LineageCheck.Verify(registry);
+        Assert.False(report.Passed);
+        var violation = Assert.Single(report.Violations);
+        Assert.StartsWith("shard d@v1 is fine-tuned from base base-key-0123456789", violation, StringComparison.Ordinal);
+        Assert.Contains("held by the base: retrain the base and every model fine-tuned from it", violation, StringComparison.Ordinal);
+
+        // A base whose IDs the registry never stored cannot be proven clean.
+        using var other = new GaussianRegistryFixture();
+        var unknown = JsonSerializer.SerializeToElement(ModelProfiles.Get("smoke") with { Base = lineage with { Data = baseData with { Identity = new string('0', 64) } } }, Checkpoint.JsonOptions);
+        var orphan = other.Registry.StageShard(new ShardDraft("d", "gaussian-3", 3, ids, [], unknown, [], "fine-tuned"), path => File.WriteAllText(path, "weights"));
+        other.Registry.Commit(new RegistryChange { ActivateShards = [orphan] });
+        Assert.Contains(LineageCheck.Verify(other.Registry).Violations, v => v.Contains("cannot be verified", StringComparison.Ordinal));
     }
 
     [Fact]
