@@ -1,8 +1,12 @@
 using System.CommandLine;
+using CdmNotebooks.Cli;
 using CdmNotebooks.Cli.Commands;
 
 var root = new RootCommand(
-    "cdm — Compartmentalized Diffusion Models workbench: data, shard training, composition, protection and experiments.");
+    "cdm — Compartmentalized Diffusion Models workbench: data, shard training, composition, protection and experiments. " +
+    "Exit codes: 0 success, 1 a reported check failed, 2 bad input or a refused request, 3 internal error, 130 interrupted (resumable).");
+var verbose = new Option<bool>("--verbose") { Description = "Print the stack trace of a failure.", Recursive = true };
+root.Options.Add(verbose);
 
 // Each area of the tool contributes its commands from its own file under Commands/.
 IEnumerable<Command>[] areas =
@@ -19,21 +23,41 @@ foreach (var command in areas.SelectMany(a => a))
     root.Subcommands.Add(command);
 }
 
-var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"cdm: {error.Message}");
+    }
+
+    Console.Error.WriteLine($"Run '{string.Join(' ', CommandPath(parse.CommandResult).Prepend("cdm"))} --help' for usage.");
+    return CliFailure.BadInput;
+}
+
 try
 {
-    return await root.Parse(args).InvokeAsync(configuration);
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (OperationCanceledException)
+catch (Exception failure)
 {
-    // Ctrl-C / SIGTERM: commands that train checkpoint before honouring the token, so the same command line resumes.
-    Console.Error.WriteLine("cdm: interrupted; progress up to the last checkpoint is kept. Run the same command again to resume.");
-    return 130;
+    var (code, message) = CliFailure.Describe(failure);
+    Console.Error.WriteLine(message);
+    if (parse.GetValue(verbose))
+    {
+        Console.Error.WriteLine(failure);
+    }
+
+    return code;
 }
-catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or CdmNotebooks.Data.DataFormatException
-                               or CdmNotebooks.Diffusion.CheckpointException or ArgumentException or FormatException or InvalidOperationException or KeyNotFoundException)
+
+static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
 {
-    // Bad input is reported as one clear message (what, where, how to fix), not a stack trace.
-    Console.Error.WriteLine($"cdm: {ex.Message}");
-    return 2;
+    var names = new Stack<string>();
+    for (var r = result; r?.Parent is System.CommandLine.Parsing.CommandResult parent; r = parent)
+    {
+        names.Push(r.Command.Name);
+    }
+
+    return names;
 }

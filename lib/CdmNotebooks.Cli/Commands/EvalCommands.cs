@@ -80,22 +80,23 @@ internal static class EvalCommands
             }
 
             var options = new EvaluationOptions(BootstrapResamples: parse.GetValue(bootstrap), Seed: parse.GetValue(seed));
-            using var extractor = store.GetOrTrain(name, log: Console.WriteLine);
-            var evaluator = new SampleEvaluator(extractor);
             if (parse.GetValue(realFloor))
             {
                 using var train = DatasetCatalog.Load(name, "train");
                 using var test = DatasetCatalog.Load(name, "test");
-                Print(evaluator.RealFloor(train, test, options));
+                using var floorExtractor = store.GetOrTrain(name, log: Console.WriteLine);
+                Print(new SampleEvaluator(floorExtractor).RealFloor(train, test, options));
                 return 0;
             }
 
+            // Every input is read before the feature network trains, so a wrong path fails in a second, not after a minute of training.
             var path = parse.GetValue(samples)
                        ?? throw new ArgumentException("Pass --samples <file.pt or PNG folder>, or --real-floor, or --bench.");
             using var images = SampleImages.Load(path);
             var requested = parse.GetValue(classes) is { } classesPath ? SampleImages.LoadClasses(classesPath) : null;
             using var reference = DatasetCatalog.Load(name, parse.GetValue(part)!);
-            Print(evaluator.Evaluate(images, path, reference, requested, options));
+            using var extractor = store.GetOrTrain(name, log: Console.WriteLine);
+            Print(new SampleEvaluator(extractor).Evaluate(images, path, reference, requested, options));
             return 0;
         });
         return command;

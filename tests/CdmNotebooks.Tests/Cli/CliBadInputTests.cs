@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Reflection;
+using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Tests.Protection;
+
+namespace CdmNotebooks.Tests.Cli;
+
+/// <summary>
+/// Every `cdm` command given bad input (a wrong option, a missing or malformed file, a refused request) exits with its documented
+/// code (2 bad input, 1 a failed check) and one plain message naming the problem, never a stack trace unless --verbose is given.
+/// </summary>
+public sealed class CliBadInputTests : IClassFixture<CliBadInputTests.Files>
+{
+    private static readonly string CliDll = typeof(CliBadInputTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "CdmCliDll").Value!;
+
+    private readonly Files _files;
+
+    public CliBadInputTests(Files files) => _files = files;
+
+    /// <summary>Each case: what is wrong, the command line ({tmp} = a scratch folder, {reg} = a registry of shards a, b, c with a policy), extra environment, exit code, a fragment of the message.</summary>
+    public static TheoryData<string, string, string, int, string> Cases => new()
+    {
+        { "missing required options", "shard add", "", 2, "Option '--split' is required" },
+        { "unknown option value", "train --dataset mnist10k --profile bogus --out {tmp}/x", "", 2, "Unknown profile 'bogus'" },
+        { "unknown experiment", "reproduce nosuch", "", 2, "Unknown experiment 'nosuch'" },
+        { "unknown split scheme", "split --dataset fashion-mnist --scheme nosuch --shards 8", "", 2, "Unknown split scheme 'nosuch'" },
+        { "checkpoint folder without checkpoints", "sample --checkpoint {tmp}/nothing", "", 2, "holds no step-" },
+        { "truncated checkpoint", "sample --checkpoint {tmp}/corrupt-checkpoint", "", 2, "Not a CdmNotebooks checkpoint or truncated" },
+        { "samples file missing", "eval --samples {tmp}/none.pt --dataset mnist10k", "", 2, "not found" },
+        { "user not in the access policy", "compose sample --registry {reg} --router ito --user mallory --out {tmp}/m.png", "", 2, "'mallory'" },
+        { "shard the user is not entitled to", "compose sample --registry {reg} --router ito --user alice --shards c --out {tmp}/a.png", "", 2, "not entitled" },
+        { "malformed policy JSON", "compose sample --registry {reg} --router ito --user alice --policy {tmp}/bad-policy.json --out {tmp}/a.png", "", 2, "not a valid AccessPolicy" },
+        { "torn registry index", "compose sample --registry {tmp}/torn-registry --router ito --out {tmp}/t.png", "", 2, "index.json" },
+        { "empty registry", "router train --registry {tmp}/empty-registry --kind classifier", "", 2, "no active shards" },
+        { "unknown router kind", "router train --registry {reg} --kind bogus", "", 2, "bogus" },
+        { "forget with neither IDs nor shard", "forget --registry {reg} --user dpo", "", 2, "Give either sample IDs" },
+        { "unknown split", "shard add --registry {tmp}/empty-registry --split nosuch --shard 0", "", 2, "Split 'nosuch' not found" },
+        { "malformed split manifest", "shard add --registry {tmp}/empty-registry --split broken --shard 0", "CDM_HOME={tmp}/fake-repo", 2, "broken" },
+        { "dataset folder with garbage files", "train --dataset fashion-mnist --profile smoke --steps 1 --out {tmp}/g", "CDM_FASHION_MNIST_DIR={tmp}/garbage-dataset", 2, "train-images" },
+        { "dataset folder empty: the data check fails", "data check", "CDM_FASHION_MNIST_DIR={tmp}/empty-dataset", 1, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BadInputExitsWithItsCodeAndOnePlainMessage(string what, string arguments, string environment, int expectedCode, string fragment)
+    {
+        var (code, stdout, stderr) = Run(arguments, environment);
+        var all = stdout + stderr;
+        Assert.True(code == expectedCode, $"{what}: exit code {code}, expected {expectedCode}\n{all}");
+        Assert.DoesNotContain("Unhandled exception", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", all, StringComparison.Ordinal);
+        if (expectedCode == 2)
+        {
+            Assert.Contains(fragment, stderr, StringComparison.Ordinal);
+            Assert.StartsWith("cdm: ", stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void VerboseAddsTheStackTraceToTheSameMessageAndCode()
+    {
+        var arguments = "compose sample --registry {reg} --router ito --user mallory --out {tmp}/m.png";
+        var (plainCode, _, plain) = Run(arguments, "");
+        var (verboseCode, _, verbose) = Run(arguments + " --verbose", "");
+        Assert.Equal(2, plainCode);
+        Assert.Equal(2, verboseCode);
+        Assert.StartsWith(plain.Split('\n')[0], verbose, StringComparison.Ordinal);
+        Assert.Contains("   at ", verbose, StringComparison.Ordinal);
+    }
+
+    private (int Code, string Stdout, string Stderr) Run(string arguments, string environment)
+    {
+        Assert.True(File.Exists(CliDll), $"{CliDll} is missing: build CdmNotebooks.sln (the test project builds the CLI).");
+        string Expand(string s) => s.Replace("{tmp}", _files.Root, StringComparison.Ordinal).Replace("{reg}", _files.Registry, StringComparison.Ordinal);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _files.Root };
+        start.ArgumentList.Add(CliDll);
+        foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            start.ArgumentList.Add(Expand(argument));
+        }
+
+        start.Environment["OMP_NUM_THREADS"] = "1";
+        start.Environment["CI"] = "true";
+        start.Environment["CDM_HOME"] = RepositoryRoot;
+        foreach (var assignment in environment.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (name, value) = (assignment[..assignment.IndexOf('=')], assignment[(assignment.IndexOf('=') + 1)..]);
+            start.Environment[name] = Expand(value);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"cdm {arguments} did not finish in 2 minutes");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string RepositoryRoot => CdmNotebooks.Data.RepositoryPaths.Root;
+
+    /// <summary>The bad files every case reads, made once: a corrupt checkpoint, a malformed policy, a torn registry index, a malformed split, garbage and empty dataset folders, and a registry of three shards with an access policy.</summary>
+    public sealed class Files : IDisposable
+    {
+        private readonly GaussianRegistryFixture _fixture = new();
+
+        public Files()
+        {
+            Root = Directory.CreateTempSubdirectory("cdm-cli-bad-input-").FullName;
+            Registry = _fixture.Root;
+            new AccessPolicy(
+                new Dictionary<string, IReadOnlyList<string>> { ["public"] = ["a"] },
+                new Dictionary<string, UserGrant> { ["alice"] = new(["public"], ["b"]) }).Save(Path.Combine(Registry, "entitlements.json"));
+            Directory.CreateDirectory(Path.Combine(Root, "nothing"));
+            Directory.CreateDirectory(Path.Combine(Root, "corrupt-checkpoint"));
+            File.WriteAllText(Path.Combine(Root, "corrupt-checkpoint", "step-00000010.cdmckpt"), "garbage");
+            File.WriteAllText(Path.Combine(Root, "bad-policy.json"), "{\"roles\": {\"public\": [\"a\"]");
+            Directory.CreateDirectory(Path.Combine(Root, "torn-registry"));
+            File.WriteAllText(Path.Combine(Root, "torn-registry", "index.json"), "{\"Generation\": 3, \"Shards\": {");
+            Directory.CreateDirectory(Path.Combine(Root, "empty-registry"));
+            var splits = Directory.CreateDirectory(Path.Combine(Root, "fake-repo", "data-manifests", "splits")).FullName;
+            File.WriteAllText(Path.Combine(Root, "fake-repo", "CdmNotebooks.sln"), "");
+            File.WriteAllText(Path.Combine(splits, "broken.csv"), "not,a\nsplit");
+            File.WriteAllText(Path.Combine(splits, "broken.summary.json"), "{");
+            var garbage = Directory.CreateDirectory(Path.Combine(Root, "garbage-dataset")).FullName;
+            foreach (var name in new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" })
+            {
+                File.WriteAllText(Path.Combine(garbage, name), "garbage");
+            }
+
+            Directory.CreateDirectory(Path.Combine(Root, "empty-dataset"));
+        }
+
+        public string Root { get; }
+
+        public string Registry { get; }
+
+        public void Dispose()
+        {
+            _fixture.Dispose();
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+}
