@@ -19,13 +19,6 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>Consecutive non-finite steps after which training stops with an error instead of skipping on.</summary>
     public const int MaxConsecutiveSkips = 10;
 
-    /// <summary>
-    /// Revision of the training code that changes what a configuration produces; model caches put it in their keys so artifacts of an
-    /// older revision are retrained, not reused. 2: the UNet's output convolution is padded for oneDNN (revision 1 trained with wrong
-    /// gradients through it, see NarrowConvolution).
-    /// </summary>
-    public const int CodeRevision = 2;
-
     /// <summary>Creates a trainer; when <paramref name="checkpointDirectory"/> holds checkpoints of the same configuration and data, resumes from the newest valid one.</summary>
     /// <remarks><paramref name="baseCheckpoint"/> is the checkpoint of <see cref="TrainingConfig.Base"/>, required exactly when the configuration names a base: its EMA weights become the initial weights and EMA, the optimizer and learning-rate schedule start fresh, and the file is only read.</remarks>
     public DiffusionTrainer(TrainingConfig config, TrainingData data, string? checkpointDirectory = null, Device? device = null, Action<string>? log = null, string? baseCheckpoint = null)

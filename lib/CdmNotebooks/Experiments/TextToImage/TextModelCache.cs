@@ -32,7 +32,7 @@ public sealed class TextModelCache
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrEmpty(dataIdentity);
-        var text = $"revision {DiffusionTrainer.CodeRevision}\n{kind}\n{configuration.GetType().FullName}\n{JsonSerializer.Serialize(configuration, configuration.GetType())}\n{dataIdentity}\n{parentKey}";
+        var text = $"revision {TrainingCode.Revision}\n{kind}\n{configuration.GetType().FullName}\n{JsonSerializer.Serialize(configuration, configuration.GetType())}\n{dataIdentity}\n{parentKey}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..20];
     }
 
