@@ -49,10 +49,16 @@ public static class TextDiffusionCheckpoint
                 throw new InvalidDataException($"'{path}' has {reader.BaseStream.Length - reader.BaseStream.Position} bytes after the UNet and encoder weights; it is not a text diffusion checkpoint of this configuration.");
             }
         }
-        catch
+        catch (Exception failure)
         {
             model.Dispose();
-            throw;
+            if (failure is InvalidDataException)
+            {
+                throw;
+            }
+
+            // TorchSharp reports a shape or name mismatch in its own terms; say which files disagree.
+            throw new InvalidDataException($"'{path}' does not hold weights of the configuration in '{path}.json' ({failure.Message}).", failure);
         }
 
         model.Unet.eval();

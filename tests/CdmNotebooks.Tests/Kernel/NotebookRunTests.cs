@@ -33,15 +33,56 @@ public sealed class NotebookRunTests
     [MemberData(nameof(ExperimentNotebooks))]
     public void ExperimentNotebookRunsHeadlessValidatesAndRendersOffline(string notebook) => RunAndCheck(notebook);
 
+    /// <summary>
+    /// The notebook's last code cell, run by the real kernel after a cell that leaves a report under the notebook's variable names,
+    /// fails the headless run naming the failed check, and passes when every check passed: the verdict cell is what makes a run a test.
+    /// </summary>
     [Theory]
     [MemberData(nameof(ExperimentNotebooks))]
-    public void ExperimentNotebookEndsWithAVerdictCellThatFailsOnAFailedCheck(string notebook)
+    public void ExperimentNotebookVerdictCellFailsTheRunOnAFailedCheckAndOnlyThen(string notebook)
     {
         using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(PythonDriver.RepositoryRoot, "notebooks", notebook)));
-        var last = document.RootElement.GetProperty("cells").EnumerateArray()
-            .Last(c => c.GetProperty("cell_type").GetString() == "code");
-        var source = string.Concat(last.GetProperty("source").EnumerateArray().Select(line => line.GetString()));
-        Assert.Matches(@"^\s*(report|result\.Report)\.EnsurePassed\(\)\s*$", source);
+        var verdict = string.Concat(document.RootElement.GetProperty("cells").EnumerateArray()
+            .Last(c => c.GetProperty("cell_type").GetString() == "code").GetProperty("source").EnumerateArray().Select(line => line.GetString()));
+        var folder = Directory.CreateTempSubdirectory("cdm-verdict-").FullName;
+        try
+        {
+            string Write(string name, bool passed)
+            {
+                var setup = "var report = new ExperimentReport(\"mutant\", \"smoke\", new Dictionary<string, CdmNotebooks.Reporting.ResultTable>(), Array.Empty<string>(), " +
+                            $"new[] {{ new SanityCheck(\"planted quality gate\", {(passed ? "true" : "false")}, \"FID 412 is not below the noise images' 398\") }});\n" +
+                            "var result = new { Report = report };";
+                var cells = new[] { setup, verdict }.Select(source => new Dictionary<string, object?>
+                {
+                    ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new Dictionary<string, object>(), ["outputs"] = Array.Empty<object>(), ["source"] = source,
+                });
+                var path = Path.Combine(folder, name + ".ipynb");
+                File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["cells"] = cells, ["metadata"] = document.RootElement.GetProperty("metadata"), ["nbformat"] = 4, ["nbformat_minor"] = 5,
+                }));
+                return path;
+            }
+
+            var environment = new Dictionary<string, string>
+            {
+                ["CDM_NOTEBOOK_OUT"] = Path.Combine(folder, "out"),
+                ["CDM_CONFIGURATION"] = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(PythonDriver.KernelDll)))!,
+                ["CDM_SKIP_BUILD"] = "1",
+            };
+            var (exitCode, log) = PythonDriver.Run("bash",
+                [Path.Combine(PythonDriver.RepositoryRoot, "environment", "run-notebook.sh"), Write("passing", passed: true), Write("failing", passed: false)],
+                TimeSpan.FromMinutes(5), environment);
+            Assert.True(exitCode != 0, $"{notebook}: a run whose verdict cell saw a failed check exited 0:\n{log}");
+            Assert.Contains("FAILED failing", log, StringComparison.Ordinal);
+            Assert.Contains("planted quality gate", log, StringComparison.Ordinal);
+            Assert.DoesNotContain("FAILED passing", log, StringComparison.Ordinal);
+            Assert.Contains("passing.ipynb: 2 code cells executed", log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static void RunAndCheck(string notebook)
