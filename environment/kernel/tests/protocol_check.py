@@ -144,6 +144,69 @@ def check_bad_signature(manager, client):
     expect(not os.path.exists(marker), "the forged code never ran", marker)
 
 
+def kernel_alive(manager):
+    return manager.provisioner.process.poll() is None
+
+
+def check_forged_control(manager, client):
+    from jupyter_client.session import Session
+    forger = Session(key=b"not-the-connection-key", username="attacker")
+    # A forged interrupt must not stop a running cell, and a forged shutdown must not stop the kernel.
+    msg_id = client.execute("Thread.Sleep(3000);\n\"slept\"")
+    time.sleep(1.0)
+    forger.send(client.control_channel.socket, "interrupt_request", {})
+    forger.send(client.control_channel.socket, "shutdown_request", {"restart": False})
+    reply = shell_reply(client, msg_id, timeout=30)
+    expect(reply["status"] == "ok", "a cell survives an interrupt_request forged on control", reply)
+    time.sleep(1.0)
+    expect(kernel_alive(manager), "the kernel survives a shutdown_request forged on control")
+    reply, outputs = kernel_harness.execute(client, "1 + 1")
+    expect(result_text(outputs) == "2", "the kernel keeps serving after forged control requests", outputs)
+
+
+def check_malformed(manager, client):
+    session = client.session
+    def signed(parts):
+        return [b"<IDS|MSG>", session.sign(parts) if session.key else b""] + parts
+    garbage = [
+        [b"garbage"],
+        [b"<IDS|MSG>"],
+        [b"<IDS|MSG>", b"", b"{}"],
+        signed([b"{not json", b"{}", b"{}", b"{}"]),
+        signed([b"[1, 2]", b"7", b"null", b"\"text\""]),
+        signed([b'{"msg_id": "x", "msg_type": "execute_request"}', b"{}", b"{}", b'{"code": 42}']),
+        signed([b"\xff\xfe\xfd", b"{}", b"{}", b"{}"]),
+    ]
+    for channel in (client.shell_channel, client.control_channel):
+        for frames in garbage:
+            channel.socket.send_multipart(frames)
+    time.sleep(1.5)
+    expect(kernel_alive(manager), "the kernel survives malformed frames on shell and control")
+    reply, outputs = kernel_harness.execute(client, "6 * 7")
+    expect(result_text(outputs) == "42", "the kernel keeps serving shell after malformed frames", outputs)
+    msg = session.msg("kernel_info_request", {})
+    session.send(client.control_channel.socket, msg)
+    answer = client.get_control_msg(timeout=15)
+    expect(answer["msg_type"] == "kernel_info_reply" and answer["parent_header"]["msg_id"] == msg["header"]["msg_id"],
+           "the kernel keeps serving control after malformed frames", answer)
+
+
+def check_abandon(manager, client):
+    kernel_harness.execute(client, "var kept = 11;")
+    # A cell that never looks at Cancellation and never blocks cannot be stopped; the kernel must give up on it and stay usable.
+    msg_id = client.execute("long spins = 0;\nwhile (true) { spins++; }")
+    time.sleep(2.0)
+    began = time.perf_counter()
+    manager.interrupt_kernel()
+    reply = shell_reply(client, msg_id, timeout=60)
+    elapsed = time.perf_counter() - began
+    expect(reply["status"] == "error" and reply["ename"] == "Interrupted", "an interrupt ends a cell that ignores it as Interrupted", reply)
+    expect("did not stop" in reply["evalue"], "the reply says the cell was abandoned", reply["evalue"])
+    expect(elapsed < 20.0, "the abandoned cell is answered within 20 s of the interrupt", f"{elapsed:.2f} s")
+    reply, outputs = kernel_harness.execute(client, "kept * 2")
+    expect(result_text(outputs) == "22", "the kernel runs new cells with its state after abandoning one", outputs)
+
+
 def check_display(manager, client):
     reply, outputs = kernel_harness.execute(client, "zeros(3, 1, 28, 28)")
     data = next((m["content"]["data"] for m in outputs if m["msg_type"] == "execute_result"), {})
@@ -172,6 +235,9 @@ CHECKS = {
     "interrupt": check_interrupt,
     "shutdown": check_shutdown,
     "bad_signature": check_bad_signature,
+    "forged_control": check_forged_control,
+    "malformed": check_malformed,
+    "abandon": check_abandon,
     "display": check_display,
 }
 

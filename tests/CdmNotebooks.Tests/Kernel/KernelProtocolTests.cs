@@ -5,8 +5,8 @@ namespace CdmNotebooks.Tests.Kernel;
 public sealed class KernelProtocolTests
 {
     [Theory]
-    [InlineData("execute_state,errors,display")]
-    [InlineData("interrupt,bad_signature,shutdown")]
+    [InlineData("execute_state,errors,display,malformed")]
+    [InlineData("interrupt,bad_signature,forged_control,abandon,shutdown")]
     public void KernelPassesProtocolChecks(string checks)
     {
         var script = Path.Combine(PythonDriver.RepositoryRoot, "environment", "kernel", "tests", "protocol_check.py");
