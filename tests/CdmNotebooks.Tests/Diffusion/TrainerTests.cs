@@ -12,18 +12,26 @@ public sealed class TrainerTests : IDisposable
 
     public TrainerTests()
     {
-        // Class-dependent images: a bright square whose position encodes the label, so there is structure to learn.
-        var generator = new Generator(42);
-        _labels = randint(10, [64], generator: generator, dtype: ScalarType.Int64);
-        _images = full([64, 1, 28, 28], -1.0f);
-        var labels = _labels.data<long>().ToArray();
-        for (var i = 0; i < labels.Length; i++)
+        (_images, _labels) = Squares(64, seed: 42);
+        _data = new TrainingData(_images, _labels, new TrainingDataIdentity("synthetic", "squares", "all", "identity-a"));
+    }
+
+    private const int Steps = 150;
+
+    /// <summary>Class-dependent images: a bright 8x8 square on a dark background whose position (2k, 2k) encodes the label k.</summary>
+    private static (Tensor Images, Tensor Labels) Squares(int count, ulong seed, long[]? classes = null)
+    {
+        var generator = new Generator(seed);
+        var labels = classes is null ? randint(10, [count], generator: generator, dtype: ScalarType.Int64) : tensor(classes);
+        var images = full([labels.shape[0], 1, 28, 28], -1.0f);
+        var values = labels.data<long>().ToArray();
+        for (var i = 0; i < values.Length; i++)
         {
-            var offset = (int)labels[i] * 2;
-            _images[i, 0, TensorIndex.Slice(offset, offset + 8), TensorIndex.Slice(offset, offset + 8)] = tensor(1.0f);
+            var offset = (int)values[i] * 2;
+            images[i, 0, TensorIndex.Slice(offset, offset + 8), TensorIndex.Slice(offset, offset + 8)] = tensor(1.0f);
         }
 
-        _data = new TrainingData(_images, _labels, new TrainingDataIdentity("synthetic", "squares", "all", "identity-a"));
+        return (images, labels);
     }
 
     public void Dispose()
@@ -162,21 +170,40 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void SmokeProfileLearnsAndSamplesClassConditionally()
     {
-        var config = ModelProfiles.Get("smoke") with { TrainSteps = 30 };
+        var config = ModelProfiles.Get("smoke") with { TrainSteps = Steps };
         using var trainer = new DiffusionTrainer(config, _data, device: CPU);
-        var before = DiffusionBenchmark.ValidationLoss(trainer.Model, trainer.Schedule, _images, _labels, CPU);
-        var reports = new List<TrainingProgress>();
-        trainer.Train(reports.Add);
-        var after = DiffusionBenchmark.ValidationLoss(trainer.Model, trainer.Schedule, _images, _labels, CPU);
-        Assert.True(after < 0.8 * before, $"held-out loss {before:F3} -> {after:F3} did not drop by 20%");
-        Assert.Equal(30, reports.Count);
-        Assert.True(reports[^1].ImagesPerSecond > 0);
+        var (heldOutImages, heldOutLabels) = Squares(64, seed: 7);
+        using (heldOutImages)
+        using (heldOutLabels)
+        using (var wrongLabels = (heldOutLabels + 5).remainder(10))
+        {
+            var before = DiffusionBenchmark.ValidationLoss(trainer.Model, trainer.Schedule, heldOutImages, heldOutLabels, CPU);
+            var reports = new List<TrainingProgress>();
+            trainer.Train(reports.Add);
+            Assert.Equal(Steps, reports.Count);
+            Assert.True(reports[^1].ImagesPerSecond > 0);
+            // Held-out images (never trained on): the loss drops, and it is lower with the true labels than with wrong ones at the
+            // same noise and timesteps, so the model uses its class input.
+            var after = DiffusionBenchmark.ValidationLoss(trainer.Model, trainer.Schedule, heldOutImages, heldOutLabels, CPU);
+            var wrong = DiffusionBenchmark.ValidationLoss(trainer.Model, trainer.Schedule, heldOutImages, wrongLabels, CPU);
+            Assert.True(after < 0.8 * before, $"held-out loss {before:F3} -> {after:F3} did not drop by 20%");
+            Assert.True(after < 0.9 * wrong, $"held-out loss with the true labels {after:F4} is not 10% below the loss with wrong labels {wrong:F4}");
+        }
 
-        using var labels = tensor(new long[] { 0, 3, 9, -1 });
+        // Samples of each requested class are nearest (in L2) to that class's clean square image.
+        var requested = Enumerable.Range(0, 40).Select(i => (long)(i % 10)).ToArray();
+        using var labels = tensor(requested);
         using var samples = new DdimSampler().Sample(
-            trainer.EmaDenoiser(), [4, 1, 28, 28], Conditioning.Classes(labels), new Generator(1),
+            trainer.EmaDenoiser(), [requested.Length, 1, 28, 28], Conditioning.Classes(labels), new Generator(1),
             new SamplingOptions { Steps = 8, GuidanceScale = 2.0, Device = CPU, ClipX0 = true });
-        Assert.Equal(new long[] { 4, 1, 28, 28 }, samples.shape);
-        Assert.True(samples.isfinite().all().item<bool>());
+        Assert.Equal(new long[] { requested.Length, 1, 28, 28 }, samples.shape);
+        var (templates, _) = Squares(0, seed: 0, classes: Enumerable.Range(0, 10).Select(k => (long)k).ToArray());
+        using (templates)
+        {
+            var drawn = cdist(samples.reshape(requested.Length, -1), templates.reshape(10, -1)).argmin(1).data<long>().ToArray();
+            var correct = drawn.Zip(requested).Count(p => p.First == p.Second);
+            // Chance is 4 of 40; 12 or more correct has a binomial tail probability below 0.001 under chance.
+            Assert.True(correct >= 12, $"{correct} of {requested.Length} samples are nearest to the requested class's square (drawn {string.Join(",", drawn)})");
+        }
     }
 }
