@@ -110,6 +110,15 @@ internal static class DataCommands
         var path = Path.Combine(RepositoryPaths.Manifests, "datasets", Mnist10kHeldOut.FileName);
         AtomicFile.WriteAllText(path, HeldOutText());
         Console.WriteLine($"MNIST-10k held-out list -> {path}");
+        var publicPath = Path.Combine(RepositoryPaths.Manifests, "datasets", FashionMnistPublicPart.FileName);
+        AtomicFile.WriteAllText(publicPath, PublicPartText());
+        Console.WriteLine($"Fashion-MNIST public part -> {publicPath}");
+    }
+
+    private static string PublicPartText()
+    {
+        using var train = DatasetCatalog.Load("fashion-mnist", "train");
+        return FashionMnistPublicPart.Generate(train.Labels, FashionMnistPublicPart.PerClass, ShardSplit.DefaultSeed);
     }
 
     private static string HeldOutText()
@@ -125,6 +134,10 @@ internal static class DataCommands
         var heldOutOk = File.Exists(heldOutPath) && File.ReadAllText(heldOutPath) == HeldOutText();
         Console.WriteLine($"  [{(heldOutOk ? "ok" : "FAIL")}] {Mnist10kHeldOut.FileName} regenerates identically");
         failures += heldOutOk ? 0 : 1;
+        var publicPath = Path.Combine(RepositoryPaths.Manifests, "datasets", FashionMnistPublicPart.FileName);
+        var publicOk = File.Exists(publicPath) && File.ReadAllText(publicPath) == PublicPartText();
+        Console.WriteLine($"  [{(publicOk ? "ok" : "FAIL")}] {FashionMnistPublicPart.FileName} regenerates identically");
+        failures += publicOk ? 0 : 1;
         var directory = Path.Combine(RepositoryPaths.Manifests, "splits");
         foreach (var summary in Directory.GetFiles(directory, "*.summary.json").Order(StringComparer.Ordinal))
         {

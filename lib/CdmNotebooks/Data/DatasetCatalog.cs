@@ -9,7 +9,16 @@ namespace CdmNotebooks.Data;
 public static class DatasetCatalog
 {
     /// <summary>The dataset names this catalog knows.</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { "fashion-mnist", "mnist10k", "union" };
+    public static IReadOnlyList<string> Names { get; } = new[] { "fashion-mnist", "mnist10k", "union", PublicPart, PrivatePart };
+
+    /// <summary>The committed public part of Fashion-MNIST train (<see cref="FashionMnistPublicPart"/>) with the whole test part: the in-domain base's data.</summary>
+    public const string PublicPart = "fashion-mnist-public";
+
+    /// <summary>Fashion-MNIST train without its public part, with the whole test part: the in-domain regime's paragon and shards.</summary>
+    public const string PrivatePart = "fashion-mnist-private";
+
+    /// <summary>The dataset whose images <paramref name="dataset"/> is drawn from (itself, or fashion-mnist for its public and private parts): evaluation features and labels are those of the parent.</summary>
+    public static string ParentOf(string dataset) => dataset is PublicPart or PrivatePart ? "fashion-mnist" : dataset;
 
     private const int Side = 28;
     private const int Pixels = Side * Side;
@@ -28,6 +37,8 @@ public static class DatasetCatalog
         {
             "fashion-mnist" => Cached("fashion-mnist", locations, () => ReadFashionMnist(locations)),
             "mnist10k" => Cached("mnist10k", locations, () => ReadMnist10k(locations)),
+            PublicPart or PrivatePart => Cached(dataset, locations, () => TrainPart(
+                Cached("fashion-mnist", locations, () => ReadFashionMnist(locations)), FashionMnistPublicPart.Load(locations.ManifestsDirectory), dataset == PublicPart)),
             "union" => RawDataset.Concat(
                 Cached("mnist10k", locations, () => ReadMnist10k(locations)),
                 Cached("fashion-mnist", locations, () => ReadFashionMnist(locations))),
@@ -76,6 +87,19 @@ public static class DatasetCatalog
         }
 
         return results;
+    }
+
+    // The public or private part of train (by the committed public IDs), and all of test.
+    private static RawDataset TrainPart(RawDataset fashion, IReadOnlySet<string> publicIds, bool wantPublic)
+    {
+        var keep = Enumerable.Range(0, fashion.Ids.Length).Where(i => fashion.Parts[i] != "train" || publicIds.Contains(fashion.Ids[i]) == wantPublic).ToArray();
+        var pixels = new byte[keep.Length * Pixels];
+        for (var k = 0; k < keep.Length; k++)
+        {
+            Buffer.BlockCopy(fashion.Pixels, keep[k] * Pixels, pixels, k * Pixels, Pixels);
+        }
+
+        return new RawDataset(pixels, keep.Select(i => fashion.Labels[i]).ToArray(), keep.Select(i => fashion.Ids[i]).ToArray(), keep.Select(i => fashion.Parts[i]).ToArray());
     }
 
     private static string DirectoryOf(string dataset, DataLocations locations) =>

@@ -11,6 +11,8 @@ public static class SplitCatalog
         ("mnist10k", SplitScheme.Uniform, 8),
         ("mnist10k", SplitScheme.ByClass, 8),
         ("union", SplitScheme.ByDomain, 2),
+        (DatasetCatalog.PrivatePart, SplitScheme.Uniform, 8),
+        (DatasetCatalog.PrivatePart, SplitScheme.ByClass, 8),
     };
 
     /// <summary>Creates a split of the training part of <paramref name="dataset"/>.</summary>
@@ -36,7 +38,8 @@ public static class SplitCatalog
     /// <summary>Parses a conventional split name such as <c>fashion-mnist-by-class-8</c> or <c>mnist10k-dirichlet0.5-4-s7</c>.</summary>
     public static (string Dataset, SplitScheme Scheme, int Shards, int Seed) ParseName(string name)
     {
-        var dataset = DatasetCatalog.Names.FirstOrDefault(d => name.StartsWith(d + "-", StringComparison.Ordinal))
+        // Longest name first: fashion-mnist-private-uniform-8 is a split of fashion-mnist-private, not of fashion-mnist.
+        var dataset = DatasetCatalog.Names.OrderByDescending(d => d.Length).FirstOrDefault(d => name.StartsWith(d + "-", StringComparison.Ordinal))
                       ?? throw new FormatException($"Split name '{name}' does not start with a dataset name ({string.Join(", ", DatasetCatalog.Names)}).");
         var rest = name[(dataset.Length + 1)..].Split('-').ToList();
         var seed = ShardSplit.DefaultSeed;

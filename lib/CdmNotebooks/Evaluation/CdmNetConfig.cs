@@ -28,7 +28,7 @@ public sealed record CdmNetConfig(
     int Seed = 0)
 {
     /// <summary>The project's standard configuration for <paramref name="dataset"/> (what `cdm features train` uses by default).</summary>
-    public static CdmNetConfig ForDataset(string dataset, int seed = 0) => dataset switch
+    public static CdmNetConfig ForDataset(string dataset, int seed = 0) => CdmNotebooks.Data.DatasetCatalog.ParentOf(dataset) switch
     {
         // Budgets measured on the shared 2-core machine (~3 CPU-ms per training image at Width 16): a few epochs with a
         // one-cycle schedule reach the accuracy targets; more epochs buy little and cost minutes.

@@ -94,7 +94,7 @@ public sealed class CdmPipeline : IDisposable
         TrainedModel? baseModel = null;
         if (regime is { HasBase: true })
         {
-            regime.CheckDisjointFrom(identity.Dataset);
+            regime.CheckDisjoint(Train(regime.BaseDataset!).Ids, ids, identity.ToString());
             baseModel = TrainBase(regime)!;
             config = regime.Apply(config, BaseLineage.Of(Checkpoint.ReadHeader(baseModel.CheckpointPath)));
         }

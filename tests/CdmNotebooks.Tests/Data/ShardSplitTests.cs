@@ -144,6 +144,7 @@ public sealed class ShardSplitTests : IDisposable
     [InlineData("fashion-mnist-by-class-8")]
     [InlineData("fashion-mnist-uniform-8")]
     [InlineData("union-by-domain-2")]
+    [InlineData("fashion-mnist-private-by-class-8")]
     public void CommittedCanonicalSplitsRegenerateByteIdentically(string name) =>
         Assert.True(SplitCatalog.RegeneratesIdentically(name), $"{name} differs from its regeneration");
 

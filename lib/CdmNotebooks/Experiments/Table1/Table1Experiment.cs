@@ -59,41 +59,42 @@ public sealed class Table1Experiment : IExperiment
                     .Concat(MetricColumns.Of(pipeline.RealFloor(dataset))).ToArray());
                 floors.SaveCsv(floorPath);
             }
+        }
 
-            foreach (var regime in settings.Regimes)
+        foreach (var grid in settings.Grids)
+        {
+            var (regime, dataset) = (grid.Regime, grid.Dataset);
+            var context = new RowContext(regime.Name, dataset, run);
+            var baseModel = pipeline.TrainBase(regime);
+            if (baseModel is not null)
             {
-                var context = new RowContext(regime.Name, dataset, run);
-                var baseModel = pipeline.TrainBase(regime);
-                if (baseModel is not null)
-                {
-                    run.Log($"{regime.Name}: base {baseModel.Data} ({baseModel.TrainSteps} steps, {baseModel.TrainSeconds:F0} s; pretraining, outside compute parity)");
-                }
-
-                // Models are trained lazily: a resumed run whose rows are all measured trains nothing.
-                TrainedModel? paragon = null;
-                TrainedModel Paragon() => paragon ??= pipeline.TrainParagon(dataset, regime: regime);
-                if (!Measured(table, context, "all", 1, "paragon"))
-                {
-                    var trained = Paragon();
-                    using var denoiser = new LoadedShards(new[] { trained });
-                    table.Add(Measure(pipeline, context, settings.HeadlineSamplesPerClass, "all", 1, "paragon", "-", denoiser.Denoisers[0], trained.TrainSteps, trained.TrainSeconds, 0));
-                    table.SaveCsv(tablePath);
-                }
-
-                foreach (var (scheme, n) in settings.SplitsOf(regime))
-                {
-                    var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, scheme, n, ShardSplit.DefaultSeed));
-                    MeasureSplit(pipeline, settings, context, table, tablePath, split, regime);
-                }
-
-                if (baseModel is not null)
-                {
-                    bookkeeping.AddRange(LineageChecks(pipeline, settings, regime, baseModel, dataset));
-                    bookkeeping.AddRange(RandomPickChecks(table, context, settings.SplitsOf(regime)));
-                }
-
-                bookkeeping.AddRange(settings.SplitsOf(regime).Select(s => ParityCheck(table, context, s.Scheme.Kind, s.Shards)));
+                run.Log($"{regime.Name}: base {baseModel.Data} ({baseModel.TrainSteps} steps, {baseModel.TrainSeconds:F0} s; pretraining, outside compute parity)");
             }
+
+            // Models are trained lazily: a resumed run whose rows are all measured trains nothing.
+            TrainedModel? paragon = null;
+            TrainedModel Paragon() => paragon ??= pipeline.TrainParagon(dataset, regime: regime);
+            if (!Measured(table, context, "all", 1, "paragon"))
+            {
+                var trained = Paragon();
+                using var denoiser = new LoadedShards(new[] { trained });
+                table.Add(Measure(pipeline, context, settings.HeadlineSamplesPerClass, "all", 1, "paragon", "-", denoiser.Denoisers[0], trained.TrainSteps, trained.TrainSeconds, 0));
+                table.SaveCsv(tablePath);
+            }
+
+            foreach (var (scheme, n) in grid.Splits)
+            {
+                var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, scheme, n, ShardSplit.DefaultSeed));
+                MeasureSplit(pipeline, settings, context, table, tablePath, split, regime);
+            }
+
+            if (baseModel is not null)
+            {
+                bookkeeping.AddRange(LineageChecks(pipeline, grid, baseModel));
+                bookkeeping.AddRange(RandomPickChecks(table, context, grid.Splits));
+            }
+
+            bookkeeping.AddRange(grid.Splits.Select(s => ParityCheck(table, context, s.Scheme.Kind, s.Shards)));
         }
 
         var files = WriteFigures(run, settings, table);
@@ -212,12 +213,13 @@ public sealed class Table1Experiment : IExperiment
     /// The fine-tuned regime's bookkeeping: every shard's checkpoint names the base it started from, and the soup refuses to average a
     /// fine-tuned shard with a shard trained from scratch (a mismatched base), naming the offending checkpoint.
     /// </summary>
-    private static IEnumerable<SanityCheck> LineageChecks(CdmPipeline pipeline, Table1Settings settings, TrainingRegime regime, TrainedModel baseModel, string dataset)
+    private static IEnumerable<SanityCheck> LineageChecks(CdmPipeline pipeline, Table1Grid grid, TrainedModel baseModel)
     {
+        var regime = grid.Regime;
         var baseKey = BaseLineage.Of(Checkpoint.ReadHeader(baseModel.CheckpointPath)).Key;
-        foreach (var (scheme, n) in settings.SplitsOf(regime))
+        foreach (var (scheme, n) in grid.Splits)
         {
-            var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, scheme, n, ShardSplit.DefaultSeed));
+            var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(grid.Dataset, scheme, n, ShardSplit.DefaultSeed));
             var shards = pipeline.TrainShards(split, regime);
             var named = shards.Select(s => Checkpoint.ReadHeader(s.CheckpointPath).Config.Base?.Key).ToArray();
             yield return new SanityCheck($"lineage {regime.Name} {split.Name}: every fine-tuned shard's checkpoint names its base",
@@ -277,42 +279,40 @@ public sealed class Table1Experiment : IExperiment
     /// </summary>
     private static IEnumerable<SanityCheck> ByClassChecks(ResultTable table, Table1Settings settings, string seed, string profile)
     {
-        foreach (var regime in settings.Regimes)
+        foreach (var grid in settings.Grids)
         {
-            foreach (var dataset in settings.Datasets)
+            var (regime, dataset) = (grid.Regime, grid.Dataset);
+            int Row(string scheme, int n, string method) => MetricColumns.Rows(table, ("regime", regime.Name), ("dataset", dataset), ("scheme", scheme),
+                    ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", seed), ("profile", profile))
+                .DefaultIfEmpty(-1).First();
+            double Value(string scheme, int n, string method, string column) =>
+                Row(scheme, n, method) is var r and >= 0 ? MetricColumns.Number(table, r, column) : double.NaN;
+
+            foreach (var n in grid.Splits.Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards))
             {
-                int Row(string scheme, int n, string method) => MetricColumns.Rows(table, ("regime", regime.Name), ("dataset", dataset), ("scheme", scheme),
-                        ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", seed), ("profile", profile))
-                    .DefaultIfEmpty(-1).First();
-                double Value(string scheme, int n, string method, string column) =>
-                    Row(scheme, n, method) is var r and >= 0 ? MetricColumns.Number(table, r, column) : double.NaN;
+                var naive = Value("by-class", n, "cdm-naive", "cond_acc");
+                var classifier = Value("by-class", n, "cdm-classifier", "cond_acc");
+                var ito = Value("by-class", n, "cdm-ito", "cond_acc");
+                var best = Math.Max(double.IsNaN(classifier) ? double.NegativeInfinity : classifier, double.IsNaN(ito) ? double.NegativeInfinity : ito);
+                yield return new SanityCheck($"{regime.Name} {dataset} by-class n={n}: CDM (classifier or ito router) beats naive averaging on conditional accuracy",
+                    best > naive,
+                    string.Create(CultureInfo.InvariantCulture, $"classifier {classifier:F3}, ito {ito:F3}, naive {naive:F3}"));
+            }
 
-                foreach (var n in settings.SplitsOf(regime).Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards))
-                {
-                    var naive = Value("by-class", n, "cdm-naive", "cond_acc");
-                    var classifier = Value("by-class", n, "cdm-classifier", "cond_acc");
-                    var ito = Value("by-class", n, "cdm-ito", "cond_acc");
-                    var best = Math.Max(double.IsNaN(classifier) ? double.NegativeInfinity : classifier, double.IsNaN(ito) ? double.NegativeInfinity : ito);
-                    yield return new SanityCheck($"{regime.Name} {dataset} by-class n={n}: CDM (classifier or ito router) beats naive averaging on conditional accuracy",
-                        best > naive,
-                        string.Create(CultureInfo.InvariantCulture, $"classifier {classifier:F3}, ito {ito:F3}, naive {naive:F3}"));
-                }
+            if (!settings.ClaimChecks)
+            {
+                continue;
+            }
 
-                if (!settings.ClaimChecks)
-                {
-                    continue;
-                }
-
-                var paragon = Value("all", 1, "paragon", "fid_cdmnet");
-                foreach (var scheme in settings.Schemes.Where(s => settings.SplitsOf(regime).Contains((s, 8))))
-                {
-                    var ratios = new[] { "cdm-classifier", "cdm-ito", "cdm-compartmentalized" }
-                        .Select(m => (Method: m, Ratio: Value(scheme.Kind, 8, m, "fid_cdmnet") / paragon)).Where(r => double.IsFinite(r.Ratio)).ToArray();
-                    var bestRatio = ratios.Length == 0 ? double.NaN : ratios.Min(r => r.Ratio);
-                    yield return new SanityCheck($"claim {regime.Name} {dataset} {scheme.Kind}-8: the best CDM-8 FID is within 10 % of the paragon's",
-                        bestRatio <= 1.10,
-                        string.Create(CultureInfo.InvariantCulture, $"paragon FID {paragon:F1}; CDM-8 / paragon: {string.Join(", ", ratios.Select(r => $"{r.Method} {r.Ratio:F2}"))}"));
-                }
+            var paragon = Value("all", 1, "paragon", "fid_cdmnet");
+            foreach (var scheme in grid.EightShardSchemes)
+            {
+                var ratios = new[] { "cdm-classifier", "cdm-ito", "cdm-compartmentalized" }
+                    .Select(m => (Method: m, Ratio: Value(scheme.Kind, 8, m, "fid_cdmnet") / paragon)).Where(r => double.IsFinite(r.Ratio)).ToArray();
+                var bestRatio = ratios.Length == 0 ? double.NaN : ratios.Min(r => r.Ratio);
+                yield return new SanityCheck($"claim {regime.Name} {dataset} {scheme.Kind}-8: the best CDM-8 FID is within 10 % of the paragon's",
+                    bestRatio <= 1.10,
+                    string.Create(CultureInfo.InvariantCulture, $"paragon FID {paragon:F1}; CDM-8 / paragon: {string.Join(", ", ratios.Select(r => $"{r.Method} {r.Ratio:F2}"))}"));
             }
         }
     }
@@ -320,18 +320,15 @@ public sealed class Table1Experiment : IExperiment
     private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings settings, ResultTable table)
     {
         var caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; FID in CdmNet features, error bars half the 95% bootstrap interval";
-        foreach (var regime in settings.Regimes)
+        foreach (var grid in settings.Grids)
         {
-            var prefix = regime == TrainingRegime.Scratch ? "" : regime.Name.Replace(':', '-') + "-";
-            foreach (var dataset in settings.Datasets)
+            var prefix = grid.Regime == TrainingRegime.Scratch ? "" : grid.Regime.Name.Replace(':', '-') + "-";
+            foreach (var scheme in grid.Splits.Select(s => s.Scheme).Distinct())
             {
-                foreach (var scheme in settings.SplitsOf(regime).Select(s => s.Scheme).Distinct())
-                {
-                    FigureWriter.Save(Table1Charts.FidVsShards(table, regime.Name, dataset, scheme.Kind, caption), run.ResultPath($"fid-vs-shards-{prefix}{dataset}-{scheme.Kind}"));
-                }
-
-                FigureWriter.Save(Table1Charts.ConditionalAccuracy(table, regime.Name, dataset, caption), run.ResultPath($"conditional-accuracy-{prefix}{dataset}"));
+                FigureWriter.Save(Table1Charts.FidVsShards(table, grid.Regime.Name, grid.Dataset, scheme.Kind, caption), run.ResultPath($"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}"));
             }
+
+            FigureWriter.Save(Table1Charts.ConditionalAccuracy(table, grid.Regime.Name, grid.Dataset, caption), run.ResultPath($"conditional-accuracy-{prefix}{grid.Dataset}"));
         }
 
         return Directory.GetFiles(run.ResultsDirectory)
