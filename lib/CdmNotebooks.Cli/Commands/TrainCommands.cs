@@ -25,10 +25,19 @@ internal static class TrainCommands
         var output = new Option<string>("--out") { Description = "Output directory; checkpoints go here and training resumes from the newest valid one.", Required = true };
         var seed = new Option<long>("--seed") { Description = "Run seed (initialization and every per-step draw).", DefaultValueFactory = _ => 1 };
         var steps = new Option<int?>("--steps") { Description = "Override the profile's number of training steps." };
-        var device = DeviceOption();
-        var command = new Command("train", "Train one diffusion model on one shard as an independent process; resumes after being killed.")
+        var baseOption = new Option<string?>("--base")
         {
-            dataset, split, shard, profile, output, seed, steps, device,
+            Description = "Fine-tune from this base: a checkpoint file or a training output directory (its newest checkpoint). The base's EMA weights " +
+                          "start the model; its architecture, prediction kind and schedule must match the profile's; its training IDs must be disjoint from this shard's.",
+        };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Override the profile's peak learning rate (fine-tuning usually wants a smaller one)." };
+        var minSnr = new Option<double?>("--min-snr-gamma") { Description = "min-SNR-gamma loss weighting (Hang et al. 2023; 5 is their choice; 0 = off)." };
+        var decay = new Option<string?>("--lr-decay") { Description = "Learning-rate schedule after warm-up: constant or cosine (to 0 at the last step)." };
+        var device = DeviceOption();
+        var command = new Command("train", "Train one diffusion model on one shard as an independent process; resumes after being killed. " +
+            "Example (fine-tune a shard from a base): cdm train --dataset mnist10k --split mnist10k-by-class-8 --shard 3 --base runs/base --learning-rate 1e-3 --out runs/s3")
+        {
+            dataset, split, shard, profile, output, seed, steps, baseOption, learningRate, minSnr, decay, device,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -39,12 +48,28 @@ internal static class TrainCommands
                 config = config with { TrainSteps = s };
             }
 
+            config = config with
+            {
+                LearningRate = parse.GetValue(learningRate) ?? config.LearningRate,
+                MinSnrGamma = parse.GetValue(minSnr) ?? config.MinSnrGamma,
+                LearningRateDecay = parse.GetValue(decay) ?? config.LearningRateDecay,
+            };
+            var basePath = parse.GetValue(baseOption) is { } b ? NewestCheckpoint(b) : null;
+            if (basePath is not null)
+            {
+                var header = Checkpoint.ReadHeader(basePath);
+                var ids = TrainingDataSource.Ids(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(shard)!);
+                BaseLineage.CheckDisjoint(TrainingDataSource.Ids(header.Data.Dataset, header.Data.Split, header.Data.Shard), ids, $"The base {basePath} (trained on {header.Data})", "this model");
+                config = config with { Base = BaseLineage.Of(header) };
+                Console.WriteLine($"fine-tuning from {basePath} (step {header.Step}, data {header.Data})");
+            }
+
             var outDir = parse.GetValue(output)!;
             using var data = TrainingDataSource.Load(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(shard)!);
             Console.WriteLine($"training {config.Profile} on {data.Identity} ({data.Count:N0} images) on {d.type}, {get_num_threads()} threads -> {outDir}");
             Directory.CreateDirectory(outDir);
             CdmNotebooks.IO.AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), System.Text.Json.JsonSerializer.Serialize(config, Checkpoint.JsonOptions));
-            using var trainer = new DiffusionTrainer(config, data, outDir, d, Console.WriteLine);
+            using var trainer = new DiffusionTrainer(config, data, outDir, d, Console.WriteLine, basePath);
             Console.WriteLine($"UNet {trainer.Model.ParameterCount:N0} parameters, {trainer.Model.ForwardFlopsPerSample / 1e6:F1} MFLOP forward per image; starting at step {trainer.Step}/{config.TrainSteps}");
             using var bar = new ShellProgressBar.ProgressBar(config.TrainSteps, "training", new ShellProgressBar.ProgressBarOptions { ProgressCharacter = '-', DisplayTimeInRealTime = false });
             bar.Tick(trainer.Step);
@@ -55,6 +80,13 @@ internal static class TrainCommands
         });
         return command;
     }
+
+    // A checkpoint file as given, or the newest checkpoint of a training output directory.
+    private static string NewestCheckpoint(string path) =>
+        !Directory.Exists(path)
+            ? path
+            : Checkpoint.List(path).FirstOrDefault()
+              ?? throw new CheckpointException(CheckpointErrorKind.Missing, path, "The directory holds no step-*.cdmckpt checkpoint.");
 
     private static Command Sample()
     {
@@ -78,12 +110,7 @@ internal static class TrainCommands
         command.SetAction((parse, cancellationToken) =>
         {
             var d = TorchDevice.Resolve(parse.GetValue(device));
-            var path = parse.GetValue(checkpoint)!;
-            if (Directory.Exists(path))
-            {
-                path = Checkpoint.List(path).FirstOrDefault()
-                       ?? throw new CheckpointException(CheckpointErrorKind.Missing, path, "The directory holds no step-*.cdmckpt checkpoint.");
-            }
+            var path = NewestCheckpoint(parse.GetValue(checkpoint)!);
 
             var denoiser = Checkpoint.LoadDenoiser(path, useEma: !parse.GetValue(raw), device: d);
             var n = parse.GetValue(perClass);

@@ -38,17 +38,6 @@ public sealed record TrainingRegime(string Name, string? BaseDataset, TrainingCo
     public bool HasBase => BaseDataset is not null;
 
     /// <summary>Throws when the base's training IDs <paramref name="baseIds"/> share any ID with <paramref name="ids"/>, the data of a model fine-tuned from it (the base must be public with respect to every shard).</summary>
-    public void CheckDisjoint(IReadOnlyList<string> baseIds, IReadOnlyList<string> ids, string model)
-    {
-        ArgumentNullException.ThrowIfNull(baseIds);
-        ArgumentNullException.ThrowIfNull(ids);
-        var held = baseIds.ToHashSet(StringComparer.Ordinal);
-        var shared = ids.Where(held.Contains).ToList();
-        if (shared.Count > 0)
-        {
-            throw new ArgumentException(
-                $"Regime {Name}: the base trains on {BaseDataset}, which holds {shared.Count} of the {ids.Count} IDs {model} trains on (e.g. {string.Join(", ", shared.Take(3))}); " +
-                "a base must see only data disjoint from every shard. Use a public part disjoint from the shards (e.g. fashion-mnist-public for fashion-mnist-private).");
-        }
-    }
+    public void CheckDisjoint(IReadOnlyList<string> baseIds, IReadOnlyList<string> ids, string model) =>
+        BaseLineage.CheckDisjoint(baseIds, ids, $"Regime {Name}: the base, trained on {BaseDataset},", model);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Tests.Protection;
 
@@ -11,9 +9,6 @@ namespace CdmNotebooks.Tests.Cli;
 /// </summary>
 public sealed class CliBadInputTests : IClassFixture<CliBadInputTests.Files>
 {
-    private static readonly string CliDll = typeof(CliBadInputTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "CdmCliDll").Value!;
-
     private readonly Files _files;
 
     public CliBadInputTests(Files files) => _files = files;
@@ -71,32 +66,11 @@ public sealed class CliBadInputTests : IClassFixture<CliBadInputTests.Files>
 
     private (int Code, string Stdout, string Stderr) Run(string arguments, string environment)
     {
-        Assert.True(File.Exists(CliDll), $"{CliDll} is missing: build CdmNotebooks.sln (the test project builds the CLI).");
         string Expand(string s) => s.Replace("{tmp}", _files.Root, StringComparison.Ordinal).Replace("{reg}", _files.Registry, StringComparison.Ordinal);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _files.Root };
-        start.ArgumentList.Add(CliDll);
-        foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            start.ArgumentList.Add(Expand(argument));
-        }
-
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        start.Environment["CI"] = "true";
-        start.Environment["CDM_HOME"] = RepositoryRoot;
-        foreach (var assignment in environment.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (name, value) = (assignment[..assignment.IndexOf('=')], assignment[(assignment.IndexOf('=') + 1)..]);
-            start.Environment[name] = Expand(value);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"cdm {arguments} did not finish in 2 minutes");
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        var variables = environment.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(a => a[..a.IndexOf('=')], a => Expand(a[(a.IndexOf('=') + 1)..]));
+        return CliProcess.Run(arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Expand), _files.Root, variables);
     }
-
-    private static string RepositoryRoot => CdmNotebooks.Data.RepositoryPaths.Root;
 
     /// <summary>The bad files every case reads, made once: a corrupt checkpoint, a malformed policy, a torn registry index, a malformed split, garbage and empty dataset folders, and a registry of three shards with an access policy.</summary>
     public sealed class Files : IDisposable

@@ -22,4 +22,19 @@ public sealed record BaseLineage(string Key, TrainingDataIdentity Data, BaseLine
         ArgumentNullException.ThrowIfNull(header);
         return new BaseLineage(ModelKey.Of(header.Config, header.Data), header.Data, header.Config.Base);
     }
+
+    /// <summary>Throws when <paramref name="baseIds"/> (what a base trained on) share any ID with <paramref name="ids"/> (what <paramref name="model"/>, fine-tuned from it, trains on): a base must be public with respect to every shard.</summary>
+    public static void CheckDisjoint(IReadOnlyList<string> baseIds, IReadOnlyList<string> ids, string baseName, string model)
+    {
+        ArgumentNullException.ThrowIfNull(baseIds);
+        ArgumentNullException.ThrowIfNull(ids);
+        var held = baseIds.ToHashSet(StringComparer.Ordinal);
+        var shared = ids.Where(held.Contains).ToList();
+        if (shared.Count > 0)
+        {
+            throw new ArgumentException(
+                $"{baseName} holds {shared.Count} of the {ids.Count} IDs {model} trains on (e.g. {string.Join(", ", shared.Take(3))}); " +
+                "a base must see only data disjoint from every shard. Use a public part disjoint from the shards (e.g. fashion-mnist-public for fashion-mnist-private).");
+        }
+    }
 }

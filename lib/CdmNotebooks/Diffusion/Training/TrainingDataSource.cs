@@ -14,6 +14,20 @@ public static class TrainingDataSource
     /// <summary>Loads shard <paramref name="shard"/> ("all" or 0..K-1) of split <paramref name="split"/> (or "none": the whole train part) of <paramref name="dataset"/>.</summary>
     public static TrainingData Load(string dataset, string split, string shard, DataLocations? locations = null)
     {
+        var ids = Ids(dataset, split, shard, locations);
+        var identity = new TrainingDataIdentity(dataset, split, shard, DataIdentity.Of(ids));
+        if (split == NoSplit)
+        {
+            return TrainingData.FromLabeledImages(DatasetCatalog.Load(dataset, "train", locations), identity);
+        }
+
+        using var train = DatasetCatalog.Load(dataset, "train", locations);
+        return TrainingData.FromLabeledImages(train.SelectIds(ids), identity);
+    }
+
+    /// <summary>The sample IDs of shard <paramref name="shard"/> of split <paramref name="split"/> (or "none": the whole train part) of <paramref name="dataset"/>, without loading images beyond the IDs.</summary>
+    public static IReadOnlyList<string> Ids(string dataset, string split, string shard, DataLocations? locations = null)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataset);
         ArgumentException.ThrowIfNullOrWhiteSpace(split);
         ArgumentException.ThrowIfNullOrWhiteSpace(shard);
@@ -24,8 +38,8 @@ public static class TrainingDataSource
                 throw new ArgumentException($"Shard '{shard}' needs a split; without one (--split {NoSplit}) only --shard {AllShards} is possible.", nameof(shard));
             }
 
-            var everything = DatasetCatalog.Load(dataset, "train", locations);
-            return TrainingData.FromLabeledImages(everything, new TrainingDataIdentity(dataset, NoSplit, AllShards, DataIdentity.Of(everything.Ids)));
+            using var everything = DatasetCatalog.Load(dataset, "train", locations);
+            return everything.Ids.ToArray();
         }
 
         var shardSplit = SplitCatalog.LoadOrCreate(split, locations);
@@ -34,22 +48,16 @@ public static class TrainingDataSource
             throw new ArgumentException($"Split '{split}' partitions dataset '{shardSplit.Dataset}', not '{dataset}'. Pass --dataset {shardSplit.Dataset}.", nameof(split));
         }
 
-        IReadOnlyList<string> ids;
         if (shard == AllShards)
         {
-            ids = shardSplit.Ids;
-        }
-        else if (int.TryParse(shard, out var k) && k >= 0 && k < shardSplit.ShardCount)
-        {
-            ids = shardSplit.IdsOfShard(k);
-        }
-        else
-        {
-            throw new ArgumentException($"Shard '{shard}' is not '{AllShards}' or an index 0..{shardSplit.ShardCount - 1} of split '{split}'.", nameof(shard));
+            return shardSplit.Ids;
         }
 
-        using var train = DatasetCatalog.Load(dataset, "train", locations);
-        var selected = train.SelectIds(ids);
-        return TrainingData.FromLabeledImages(selected, new TrainingDataIdentity(dataset, split, shard, DataIdentity.Of(ids)));
+        if (int.TryParse(shard, out var k) && k >= 0 && k < shardSplit.ShardCount)
+        {
+            return shardSplit.IdsOfShard(k);
+        }
+
+        throw new ArgumentException($"Shard '{shard}' is not '{AllShards}' or an index 0..{shardSplit.ShardCount - 1} of split '{split}'.", nameof(shard));
     }
 }
