@@ -17,11 +17,17 @@ public sealed class ShardRegistry
     private const string IndexFile = "index.json";
     private const string ManifestFile = "manifest.json";
 
-    /// <summary>Opens (or starts) a registry in <paramref name="root"/>.</summary>
-    public ShardRegistry(string root)
+    /// <summary>Opens (or starts) a registry in <paramref name="root"/>; a writer waits up to <paramref name="writerLockTimeout"/> (default 10 minutes) for another writer's lock.</summary>
+    public ShardRegistry(string root, TimeSpan? writerLockTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        if (writerLockTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(writerLockTimeout), timeout, "The writer lock timeout must be positive.");
+        }
+
         Root = Path.GetFullPath(root);
+        WriterLockTimeout = writerLockTimeout ?? TimeSpan.FromMinutes(10);
         Directory.CreateDirectory(Root);
     }
 
@@ -31,6 +37,9 @@ public sealed class ShardRegistry
 
     /// <summary>The registry folder.</summary>
     public string Root { get; }
+
+    /// <summary>How long a commit or a version allocation waits for another writer's lock before it fails with a <see cref="TimeoutException"/>.</summary>
+    public TimeSpan WriterLockTimeout { get; }
 
     /// <summary>The append-only audit log of protection operations.</summary>
     public string AuditLogPath => Path.Combine(Root, "audit.jsonl");
@@ -100,7 +109,7 @@ public sealed class ShardRegistry
         }
 
         var identity = StoreIds(draft.SampleIds);
-        var (version, directory) = AllocateVersion("shards", draft.Name, ReadIndex().Shards);
+        var (version, directory) = AllocateVersion("shards", draft.Name, i => i.Shards);
         var checkpoint = Path.Combine(directory, checkpointFileName);
         var trained = train(checkpoint);
         if (trained.Name != draft.Name || !ReferenceEquals(trained.SampleIds, draft.SampleIds) && DataIdentity.Of(trained.SampleIds) != identity)
@@ -132,7 +141,7 @@ public sealed class ShardRegistry
             throw new ArgumentException($"Router kind '{kind}' has no trained weights, so there is nothing to register; compose with it directly.", nameof(kind));
         }
 
-        var (version, directory) = AllocateVersion("routers", name, ReadIndex().Routers);
+        var (version, directory) = AllocateVersion("routers", name, i => i.Routers);
         var stored = new List<RouterPart>(parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
@@ -293,14 +302,17 @@ public sealed class ShardRegistry
         }
     }
 
-    private (int Version, string Directory) AllocateVersion(string kind, string name, IReadOnlyDictionary<string, ComponentState> states)
+    private (int Version, string Directory) AllocateVersion(string kind, string name, Func<RegistryIndex, IReadOnlyDictionary<string, ComponentState>> states)
     {
-        // Staged-but-uncommitted folders (from a crash) also count, so a new version never reuses a half-written folder.
+        // Under the writer lock, so no other stager can pick the same number between looking at the folders and creating one: a folder,
+        // once created, belongs to its stager. Staged-but-uncommitted folders (of a crash, or of a stager still training) count as taken,
+        // so a new version never reuses one; they are the folders the index does not list.
+        using var writer = AcquireWriterLock();
         var parent = Path.Combine(Root, kind, name);
         var onDisk = Directory.Exists(parent)
             ? Directory.EnumerateDirectories(parent).Select(Path.GetFileName).Select(d => d is ['v', .. var n] && int.TryParse(n, out var v) ? v : 0)
             : [];
-        var committed = states.TryGetValue(name, out var state) ? state.Versions : [];
+        var committed = states(ReadIndex()).TryGetValue(name, out var state) ? state.Versions : [];
         var version = onDisk.Concat(committed).DefaultIfEmpty(0).Max() + 1;
         var directory = VersionDirectory(kind, name, version);
         Directory.CreateDirectory(directory);
@@ -321,22 +333,8 @@ public sealed class ShardRegistry
 
     private string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
 
-    private FileStream AcquireWriterLock()
-    {
-        var path = Path.Combine(Root, ".writer.lock");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(50);
-            }
-        }
-    }
+    /// <summary>Takes the exclusive writer lock that every index update and version allocation holds (see <see cref="RegistryWriterLock"/>).</summary>
+    internal RegistryWriterLock AcquireWriterLock() => RegistryWriterLock.Acquire(Path.Combine(Root, ".writer.lock"), WriterLockTimeout);
 
     internal static string Sha256Of(string path)
     {
