@@ -281,7 +281,8 @@ internal static class ComposeCommands
         {
             var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
             var routerKind = RouterKinds.Validate(parse.GetValue(kind)!);
-            var shards = registry.ActiveShards();
+            var index = registry.ReadIndex();
+            var shards = registry.ActiveShards(index);
             if (shards.Count == 0)
             {
                 throw new InvalidOperationException($"The registry at '{registry.Root}' has no active shards; add some with cdm shard add.");
@@ -299,7 +300,7 @@ internal static class ComposeCommands
                     path => maintainer.TrainHead(registry.IdsOf(s.DataIdentity), maintainer.ReferenceIds, path, default))).ToList();
             var staged = registry.StageRouter(routerName, routerKind, shards.Select(s => s.Name).ToList(), parts,
                 maintainer.Config(routerKind, shards.Count), [], "initial");
-            registry.Commit(new RegistryChange { ActivateRouters = [staged] });
+            registry.Commit(new RegistryChange { Base = index, ActivateRouters = [staged] });
             Console.WriteLine($"registered {staged.Key} ({routerKind}, {shards.Count} shards) in {clock.Elapsed.TotalSeconds:F1} s");
             return 0;
         });

@@ -17,15 +17,15 @@ internal sealed class RouterUpdater
         _maintainer = maintainer;
     }
 
-    /// <summary>Stages router versions for the shard set <paramref name="shards"/> (name to its new manifest; a missing name was removed, a new name appended).</summary>
+    /// <summary>Stages versions of the routers active in <paramref name="index"/> for the shard set <paramref name="shards"/> (name to its new manifest; a missing name was removed, a new name appended).</summary>
     public (List<RouterManifest> Staged, List<string> Retired, List<string> Changes, List<ComponentTiming> Timings) Update(
-        IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, string reason, CancellationToken cancellationToken)
+        RegistryIndex index, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, string reason, CancellationToken cancellationToken)
     {
         var staged = new List<RouterManifest>();
         var retired = new List<string>();
         var changes = new List<string>();
         var timings = new List<ComponentTiming>();
-        foreach (var router in _registry.ActiveRouters())
+        foreach (var router in _registry.ActiveRouters(index))
         {
             var clock = Stopwatch.StartNew();
             var names = router.ShardNames.Where(shards.ContainsKey).Concat(shards.Keys.Where(n => !router.ShardNames.Contains(n)).Order(StringComparer.Ordinal)).ToList();

@@ -162,12 +162,44 @@ public sealed class ShardRegistry
         return manifest;
     }
 
-    /// <summary>Applies <paramref name="change"/> by one atomic replacement of the index; staged versions it activates must exist on disk.</summary>
+    /// <summary>Applies <paramref name="change"/> by one atomic replacement of the index, rebased onto what other writers committed since its base, or refuses it.</summary>
+    /// <remarks>
+    /// Checked under the writer lock, with B the change's <see cref="RegistryChange.Base"/>, C the current index and N the index the commit
+    /// would write. A component has "moved" when its active version (or its absence) differs from B's.
+    /// <list type="number">
+    /// <item>A component the change activates or retires must not have moved in C: another writer replaced, added or removed it since B,
+    /// and committing would silently undo that writer's version (for two forget requests: reactivate data the other one forgot).</item>
+    /// <item>Shards and trained routers are coupled, since a router weighs exactly the shards it was trained for: a change that touches a router
+    /// is refused if any shard moved in C, and a change that touches a shard is refused if any router it does not touch moved in C.</item>
+    /// <item>Data protection, for every change: no component active in N that moved since B may have been trained on an ID forgotten since B,
+    /// by this change or by another writer (read from the ID lists of its data identities). A new shard holding an ID another request
+    /// forgot meanwhile is refused, and so is a forget request while another writer activated a component holding one of its IDs.</item>
+    /// </list>
+    /// Otherwise the change is applied to C as if it had been prepared from it, e.g. writers adding different shards to a registry without
+    /// trained routers all succeed in any order. Components unchanged since B are not examined again: the change's author saw them
+    /// (<c>LineageCheck</c> audits every active component). A refusal changes nothing and throws <see cref="RegistryConflictException"/>
+    /// naming each conflict; prepare the change again from the current index and commit that. Versions a refused change staged stay on disk,
+    /// unreferenced by the index.
+    /// </remarks>
     public RegistryIndex Commit(RegistryChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        if (change.Base is null)
+        {
+            throw new ArgumentException("A registry change needs the index it was prepared from (RegistryChange.Base = registry.ReadIndex() before planning).", nameof(change));
+        }
+
+        RequireEachComponentOnce(change);
         using var writer = AcquireWriterLock();
         var index = ReadIndex();
+        if (change.Base.Generation > index.Generation)
+        {
+            throw new ArgumentException(
+                $"The change was prepared from generation {change.Base.Generation}, but the registry at '{Root}' is at generation {index.Generation}: " +
+                "its base is another registry's index.", nameof(change));
+        }
+
+        var conflicts = change.Base.Generation == index.Generation ? [] : RebaseConflicts(change, index);
         var shards = index.Shards.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var routers = index.Routers.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         foreach (var name in change.RetireShards)
@@ -194,14 +226,23 @@ public sealed class ShardRegistry
 
         var forgotten = index.ForgottenIds.Concat(change.ForgetIds).Distinct(StringComparer.Ordinal).ToList();
         var next = new RegistryIndex(index.Generation + 1, shards, routers, forgotten);
+        conflicts.AddRange(ForgottenDataConflicts(change.Base, next));
+        if (conflicts.Count > 0)
+        {
+            throw new RegistryConflictException(change.Base.Generation, index.Generation, conflicts);
+        }
+
         RegistryJson.Write(Path.Combine(Root, IndexFile), next);
         return next;
     }
 
     /// <summary>The composable version of a shard: <c>name</c> (its active version) or <c>name@vN</c> (which must be the active one).</summary>
-    public ShardManifest Shard(string nameOrKey) => ResolveActive(nameOrKey, "shards", ReadIndex().Shards, ShardVersion);
+    public ShardManifest Shard(string nameOrKey) => Shard(nameOrKey, ReadIndex());
 
-    /// <summary>The composable version of a router, resolved like <see cref="Shard"/>.</summary>
+    /// <summary>The version of a shard active in <paramref name="index"/> (a snapshot read once, so a plan sees one consistent registry state).</summary>
+    public ShardManifest Shard(string nameOrKey, RegistryIndex index) => ResolveActive(nameOrKey, "shards", index.Shards, ShardVersion);
+
+    /// <summary>The composable version of a router, resolved like <see cref="Shard(string)"/>.</summary>
     public RouterManifest Router(string nameOrKey) => ResolveActive(nameOrKey, "routers", ReadIndex().Routers, RouterVersion);
 
     /// <summary>The names of every active shard, ordered, read from the index alone (no shard's manifest is opened).</summary>
@@ -209,13 +250,19 @@ public sealed class ShardRegistry
         ReadIndex().Shards.Where(p => p.Value.Active is not null).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Every active shard, ordered by name.</summary>
-    public IReadOnlyList<ShardManifest> ActiveShards() =>
-        ReadIndex().Shards.Where(p => p.Value.Active is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
+    public IReadOnlyList<ShardManifest> ActiveShards() => ActiveShards(ReadIndex());
+
+    /// <summary>Every shard active in <paramref name="index"/>, ordered by name.</summary>
+    public IReadOnlyList<ShardManifest> ActiveShards(RegistryIndex index) =>
+        index.Shards.Where(p => p.Value.Active is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => ShardVersion(p.Key, p.Value.Active!.Value)).ToList();
 
     /// <summary>Every active router, ordered by name.</summary>
-    public IReadOnlyList<RouterManifest> ActiveRouters() =>
-        ReadIndex().Routers.Where(p => p.Value.Active is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
+    public IReadOnlyList<RouterManifest> ActiveRouters() => ActiveRouters(ReadIndex());
+
+    /// <summary>Every router active in <paramref name="index"/>, ordered by name.</summary>
+    public IReadOnlyList<RouterManifest> ActiveRouters(RegistryIndex index) =>
+        index.Routers.Where(p => p.Value.Active is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => RouterVersion(p.Key, p.Value.Active!.Value)).ToList();
 
     /// <summary>Any committed or staged version of a shard (retired ones included), for lineage and audit.</summary>
@@ -291,6 +338,96 @@ public sealed class ShardRegistry
         }
 
         return new ComponentState(version, versions);
+    }
+
+    private static void RequireEachComponentOnce(RegistryChange change)
+    {
+        var shards = change.ActivateShards.Select(s => s.Name).Concat(change.RetireShards).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1);
+        var routers = change.ActivateRouters.Select(r => r.Name).Concat(change.RetireRouters).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1);
+        var repeated = shards.Select(g => $"shard '{g.Key}'").Concat(routers.Select(g => $"router '{g.Key}'")).ToList();
+        if (repeated.Count > 0)
+        {
+            throw new ArgumentException(
+                $"The change names {string.Join(", ", repeated)} more than once (activated twice, or activated and retired); name each component once.", nameof(change));
+        }
+    }
+
+    // Rules 1 and 2 of Commit: what other writers changed since the change's base must not overlap what the change touches or builds on.
+    private static List<string> RebaseConflicts(RegistryChange change, RegistryIndex current)
+    {
+        var based = change.Base;
+        var movedShards = Moved(based.Shards, current.Shards);
+        var movedRouters = Moved(based.Routers, current.Routers);
+        var touchedShards = change.ActivateShards.Select(s => s.Name).Concat(change.RetireShards).ToList();
+        var touchedRouters = change.ActivateRouters.Select(r => r.Name).Concat(change.RetireRouters).ToList();
+        var conflicts = new List<string>();
+        foreach (var name in touchedShards.Where(movedShards.Contains))
+        {
+            conflicts.Add($"shard '{name}' was {State(based.Shards, name)} when the change was prepared and is {State(current.Shards, name)} now: another writer changed it");
+        }
+
+        foreach (var name in touchedRouters.Where(movedRouters.Contains))
+        {
+            conflicts.Add($"router '{name}' was {State(based.Routers, name)} when the change was prepared and is {State(current.Routers, name)} now: another writer changed it");
+        }
+
+        if (touchedRouters.Count > 0 && movedShards.Count > 0)
+        {
+            conflicts.Add($"router(s) {string.Join(", ", touchedRouters)} were built for the shards of generation {based.Generation}, but shard(s) " +
+                $"{string.Join(", ", movedShards)} changed since");
+        }
+
+        var otherRouters = movedRouters.Except(touchedRouters, StringComparer.Ordinal).ToList();
+        if (touchedShards.Count > 0 && otherRouters.Count > 0)
+        {
+            conflicts.Add($"the change's shards ({string.Join(", ", touchedShards)}) were planned with the routers of generation {based.Generation}, but router(s) " +
+                $"{string.Join(", ", otherRouters)} changed since and would not weigh them");
+        }
+
+        return conflicts;
+    }
+
+    private static List<string> Moved(IReadOnlyDictionary<string, ComponentState> based, IReadOnlyDictionary<string, ComponentState> current) =>
+        based.Keys.Union(current.Keys, StringComparer.Ordinal).Where(name => ActiveOf(based, name) != ActiveOf(current, name)).Order(StringComparer.Ordinal).ToList();
+
+    private static int? ActiveOf(IReadOnlyDictionary<string, ComponentState> states, string name) => states.TryGetValue(name, out var state) ? state.Active : null;
+
+    private static string State(IReadOnlyDictionary<string, ComponentState> states, string name) =>
+        !states.TryGetValue(name, out var state) ? "absent" : state.Active is int version ? ComponentKey.Of(name, version) : "removed";
+
+    // Rule 3 of Commit: a component that becomes or stays active through a version its change's author did not see must hold no ID forgotten since the base.
+    private List<string> ForgottenDataConflicts(RegistryIndex based, RegistryIndex next)
+    {
+        var forgottenSince = next.ForgottenIds.Except(based.ForgottenIds, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        if (forgottenSince.Count == 0)
+        {
+            return [];
+        }
+
+        var conflicts = new List<string>();
+        void Inspect(string component, IEnumerable<string> identities)
+        {
+            var hits = identities.Distinct(StringComparer.Ordinal).SelectMany(IdsOf).Where(forgottenSince.Contains).Distinct(StringComparer.Ordinal).ToList();
+            if (hits.Count > 0)
+            {
+                conflicts.Add($"{component} would be active, but it was trained on {hits.Count} ID(s) forgotten since generation {based.Generation}, " +
+                    $"e.g. {string.Join(", ", hits.Take(3))}");
+            }
+        }
+
+        foreach (var name in Moved(based.Shards, next.Shards).Where(n => ActiveOf(next.Shards, n) is not null))
+        {
+            var shard = ShardVersion(name, ActiveOf(next.Shards, name)!.Value);
+            Inspect($"shard {shard.Key}", [shard.DataIdentity]);
+        }
+
+        foreach (var name in Moved(based.Routers, next.Routers).Where(n => ActiveOf(next.Routers, n) is not null))
+        {
+            var router = RouterVersion(name, ActiveOf(next.Routers, name)!.Value);
+            Inspect($"router {router.Key}", router.TrainedOnIdentities);
+        }
+
+        return conflicts;
     }
 
     private void RequireStaged(string kind, string name, int version)
