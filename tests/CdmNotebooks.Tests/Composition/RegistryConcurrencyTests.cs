@@ -87,6 +87,17 @@ public sealed class RegistryConcurrencyTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the next writer waited {clock.Elapsed.TotalSeconds:F1} s for a dead writer's lock");
     }
 
+    [Fact]
+    public void TheLockExcludesOtherWritersEvenWithDotnetFileLockingSwitchedOff()
+    {
+        // With this variable, .NET's FileShare.None takes no lock at all on Unix; the registry's own flock must still exclude.
+        var registry = new ShardRegistry(Registry, writerLockTimeout: TimeSpan.FromMilliseconds(500));
+        using var holder = WriterProcess.Start(new Dictionary<string, string> { ["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "1" }, "hold-lock", Registry);
+        holder.WaitForLine("locked");
+        Assert.Throws<TimeoutException>(() => registry.Commit(new RegistryChange { Base = registry.ReadIndex(), ForgetIds = ["x"] }));
+        Assert.Equal(0, registry.ReadIndex().Generation);
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     // Starts every writer, waits until each has opened the registry, then releases them together so their writes overlap.

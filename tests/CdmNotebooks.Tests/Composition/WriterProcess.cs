@@ -14,7 +14,7 @@ internal sealed class WriterProcess : IDisposable
     private readonly BlockingCollection<string> _lines = new();
     private readonly ConcurrentQueue<string> _errors = new();
 
-    private WriterProcess(IEnumerable<string> arguments)
+    private WriterProcess(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         Assert.True(File.Exists(WriterDll), $"{WriterDll} is missing: build CdmNotebooks.sln (the test project builds the writer).");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -26,6 +26,11 @@ internal sealed class WriterProcess : IDisposable
 
         // Nothing here trains a network; one thread keeps 8 writers from crowding the 2-core machine.
         start.Environment["OMP_NUM_THREADS"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) =>
         {
@@ -53,7 +58,10 @@ internal sealed class WriterProcess : IDisposable
     /// <summary>Lines printed after the first one (ready / locked).</summary>
     public List<string> Results { get; } = [];
 
-    public static WriterProcess Start(params string[] arguments) => new(arguments);
+    public static WriterProcess Start(params string[] arguments) => new(arguments, new Dictionary<string, string>());
+
+    /// <summary>Starts a writer with extra environment variables.</summary>
+    public static WriterProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) => new(arguments, environment);
 
     /// <summary>Waits for the first output line and checks it is <paramref name="expected"/>.</summary>
     public void WaitForLine(string expected)

@@ -36,7 +36,7 @@ internal sealed class RegistryWriterLock : IDisposable
                 throw new TimeoutException(
                     $"Waited {timeout} for the registry writer lock '{path}', which another writer still holds ({busy.Reason}). " +
                     "A lock is released as soon as its holder exits, even when killed, so a writer is still running: let it finish, " +
-                    "or give ShardRegistry a longer writer lock timeout.");
+                    "or allow a longer wait (CDM_REGISTRY_LOCK_TIMEOUT=SECONDS, or ShardRegistry's writerLockTimeout).");
             }
 
             Thread.Sleep(20);

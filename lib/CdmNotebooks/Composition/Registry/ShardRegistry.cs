@@ -11,13 +11,16 @@ namespace CdmNotebooks.Composition.Registry;
 /// (manifest.json plus weights, immutable once written), <c>identities/SHA.txt</c> (the sorted sample IDs behind each data identity)
 /// and <c>audit.jsonl</c>. New versions are staged (written completely, not yet referenced) and become active only when a
 /// <see cref="RegistryChange"/> is committed, so a crash at any point leaves the previous index, and everything it references, intact.
+/// Several processes may write at once: version folders are allocated, and the index is read, checked and replaced, under one exclusive
+/// OS file lock (<c>.writer.lock</c>, released by the kernel when its holder dies), and a change prepared from an older index is rebased
+/// or refused by the rules on <see cref="Commit"/>, so no writer's update is lost and none reactivates data another one forgot.
 /// </remarks>
 public sealed class ShardRegistry
 {
     private const string IndexFile = "index.json";
     private const string ManifestFile = "manifest.json";
 
-    /// <summary>Opens (or starts) a registry in <paramref name="root"/>; a writer waits up to <paramref name="writerLockTimeout"/> (default 10 minutes) for another writer's lock.</summary>
+    /// <summary>Opens (or starts) a registry in <paramref name="root"/>; a writer waits up to <paramref name="writerLockTimeout"/> (default <see cref="DefaultWriterLockTimeout"/>) for another writer's lock.</summary>
     public ShardRegistry(string root, TimeSpan? writerLockTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
@@ -27,13 +30,21 @@ public sealed class ShardRegistry
         }
 
         Root = Path.GetFullPath(root);
-        WriterLockTimeout = writerLockTimeout ?? TimeSpan.FromMinutes(10);
+        WriterLockTimeout = writerLockTimeout ?? DefaultWriterLockTimeout;
         Directory.CreateDirectory(Root);
     }
 
     /// <summary>$CDM_REGISTRY if set, else <c>registry/</c> under the artifact cache (<see cref="RepositoryPaths.Cache"/>).</summary>
     public static string DefaultRoot =>
         Environment.GetEnvironmentVariable("CDM_REGISTRY") is { Length: > 0 } root ? Path.GetFullPath(root) : Path.Combine(RepositoryPaths.Cache, "registry");
+
+    /// <summary>$CDM_REGISTRY_LOCK_TIMEOUT (seconds) if set, else 10 minutes: commits hold the lock for milliseconds, so a longer wait means a stuck writer.</summary>
+    public static TimeSpan DefaultWriterLockTimeout =>
+        Environment.GetEnvironmentVariable("CDM_REGISTRY_LOCK_TIMEOUT") is not { Length: > 0 } text
+            ? TimeSpan.FromMinutes(10)
+            : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds < TimeSpan.MaxValue.TotalSeconds
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new ArgumentException($"CDM_REGISTRY_LOCK_TIMEOUT='{text}' is not a positive number of seconds.");
 
     /// <summary>The registry folder.</summary>
     public string Root { get; }
