@@ -41,7 +41,7 @@ public sealed class DataProtection
         }
 
         var clock = Stopwatch.StartNew();
-        return Retrying(clock, (index, timings) => ForgetSamples(index, timings, actor, sampleIds, clock, cancellationToken));
+        return Retrying(clock, (index, timings) => ForgetSamplesFrom(index, timings, actor, sampleIds, clock, cancellationToken));
     }
 
     /// <summary>Removes a whole shard from composition; its samples count as forgotten, so routers trained on them are updated too.</summary>
@@ -92,7 +92,7 @@ public sealed class DataProtection
         });
     }
 
-    private ProtectionReport ForgetSamples(
+    private ProtectionReport ForgetSamplesFrom(
         RegistryIndex index, List<ComponentTiming> timings, string actor, IReadOnlyCollection<string> sampleIds, Stopwatch clock, CancellationToken cancellationToken)
     {
         var forgotten = sampleIds.ToHashSet(StringComparer.Ordinal);
@@ -133,7 +133,8 @@ public sealed class DataProtection
             shards, forgotten, staged, retired, changes, timings, clock, cancellationToken);
     }
 
-    // Runs one attempt per index snapshot; a refused attempt's cost stays in the report as one "registry" timing naming the conflict.
+    // Runs one attempt per index snapshot; a refused attempt's cost stays in the report as one "registry" timing naming the conflict. A refusal
+    // with no other writer involved would only repeat, so it is thrown at once.
     private ProtectionReport Retrying(Stopwatch clock, Func<RegistryIndex, List<ComponentTiming>, ProtectionReport> attempt)
     {
         var refused = new List<ComponentTiming>();
@@ -144,7 +145,7 @@ public sealed class DataProtection
             {
                 return attempt(_registry.ReadIndex(), [.. refused]);
             }
-            catch (RegistryConflictException conflict) when (n < Attempts)
+            catch (RegistryConflictException conflict) when (n < Attempts && conflict.OtherWritersCommitted)
             {
                 refused.Add(new ComponentTiming("registry", $"attempt {n} refused, planned again: {conflict.Conflicts[0]}", (clock.Elapsed - started).TotalSeconds));
             }

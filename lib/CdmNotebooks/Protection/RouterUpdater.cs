@@ -25,11 +25,13 @@ internal sealed class RouterUpdater
         var retired = new List<string>();
         var changes = new List<string>();
         var timings = new List<ComponentTiming>();
+        // Every ID the registry ever forgot stays out of a retrained head's reference set, not only this request's.
+        var excluded = forgotten.Concat(index.ForgottenIds).ToHashSet(StringComparer.Ordinal);
+        var reference = _maintainer?.ReferenceIds.Where(id => !excluded.Contains(id)).ToList();
         foreach (var router in _registry.ActiveRouters(index))
         {
             var clock = Stopwatch.StartNew();
             var names = router.ShardNames.Where(shards.ContainsKey).Concat(shards.Keys.Where(n => !router.ShardNames.Contains(n)).Order(StringComparer.Ordinal)).ToList();
-            var reference = _maintainer?.ReferenceIds.Where(id => !forgotten.Contains(id)).ToList();
             var sources = router.Kind == RouterKinds.Classifier
                 ? ClassifierParts(router, names, shards, forgotten, cancellationToken)
                 : HeadParts(router, names, shards, forgotten, reference, cancellationToken);

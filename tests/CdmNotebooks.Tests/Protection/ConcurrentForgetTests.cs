@@ -30,6 +30,22 @@ public sealed class ConcurrentForgetTests
         Assert.Single(reports, r => r.Timings.Any(t => t.Component == "registry" && t.Action.StartsWith("attempt 1 refused, planned again: shard 'a' was a@v1", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void AHeadRetrainedAfterAReferenceIdWasForgottenLeavesThatIdOutOfItsReferenceSet()
+    {
+        using var fixture = new GaussianRegistryFixture(withRouters: true);
+        var registry = fixture.Registry;
+        var protection = new DataProtection(registry, fixture, fixture);
+        protection.ForgetSamples("dpo", ["ref/007"]);
+        // A later request retrains head a; its reference set must still exclude ref/007, forgotten by the earlier request.
+        protection.ForgetSamples("dpo", ["g/a/003"]);
+
+        var lineage = LineageCheck.Verify(registry);
+        Assert.True(lineage.Passed, string.Join("\n", lineage.Violations));
+        var head = registry.Router("r-heads").Parts.Single(p => p.ShardName == "a");
+        Assert.DoesNotContain(head.TrainedOnIdentities.SelectMany(registry.IdsOf), id => id is "ref/007" or "g/a/003");
+    }
+
     /// <summary>Holds the first training of each of <c>participants</c> requests until all have reached it, so they planned from the same index.</summary>
     private sealed class RendezvousTrainer : IShardTrainer
     {

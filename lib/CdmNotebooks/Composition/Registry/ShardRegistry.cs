@@ -182,8 +182,9 @@ public sealed class ShardRegistry
     /// and committing would silently undo that writer's version (for two forget requests: reactivate data the other one forgot).</item>
     /// <item>Shards and trained routers are coupled, since a router weighs exactly the shards it was trained for: a change that touches a router
     /// is refused if any shard moved in C, and a change that touches a shard is refused if any router it does not touch moved in C.</item>
-    /// <item>Data protection, for every change: no component active in N that moved since B may have been trained on an ID forgotten since B,
-    /// by this change or by another writer (read from the ID lists of its data identities). A new shard holding an ID another request
+    /// <item>Data protection, for every change, read from the ID lists of each component's data identities: a version activated for the first
+    /// time may hold no forgotten ID at all, and any other component active in N that moved since B (activated by another writer, or an
+    /// older version brought back) no ID forgotten since B, by this change or by another writer. So a new shard holding an ID another request
     /// forgot meanwhile is refused, and so is a forget request while another writer activated a component holding one of its IDs.</item>
     /// </list>
     /// Otherwise the change is applied to C as if it had been prepared from it, e.g. writers adding different shards to a registry without
@@ -237,7 +238,7 @@ public sealed class ShardRegistry
 
         var forgotten = index.ForgottenIds.Concat(change.ForgetIds).Distinct(StringComparer.Ordinal).ToList();
         var next = new RegistryIndex(index.Generation + 1, shards, routers, forgotten);
-        conflicts.AddRange(ForgottenDataConflicts(change.Base, next));
+        conflicts.AddRange(ForgottenDataConflicts(change.Base, index, next));
         if (conflicts.Count > 0)
         {
             throw new RegistryConflictException(change.Base.Generation, index.Generation, conflicts);
@@ -406,40 +407,45 @@ public sealed class ShardRegistry
     private static string State(IReadOnlyDictionary<string, ComponentState> states, string name) =>
         !states.TryGetValue(name, out var state) ? "absent" : state.Active is int version ? ComponentKey.Of(name, version) : "removed";
 
-    // Rule 3 of Commit: a component that becomes or stays active through a version its change's author did not see must hold no ID forgotten since the base.
-    private List<string> ForgottenDataConflicts(RegistryIndex based, RegistryIndex next)
+    // Rule 3 of Commit. A version never active before is checked against every forgotten ID; any other component that moved since the base
+    // (one another writer activated, or an older version brought back) against the IDs forgotten since the base, which its change's author did not see.
+    private List<string> ForgottenDataConflicts(RegistryIndex based, RegistryIndex current, RegistryIndex next)
     {
-        var forgottenSince = next.ForgottenIds.Except(based.ForgottenIds, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
-        if (forgottenSince.Count == 0)
-        {
-            return [];
-        }
-
+        var forgotten = next.ForgottenIds.ToHashSet(StringComparer.Ordinal);
+        var forgottenSince = forgotten.Except(based.ForgottenIds, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
         var conflicts = new List<string>();
-        void Inspect(string component, IEnumerable<string> identities)
+        void Inspect(string component, bool firstActivation, IEnumerable<string> identities)
         {
-            var hits = identities.Distinct(StringComparer.Ordinal).SelectMany(IdsOf).Where(forgottenSince.Contains).Distinct(StringComparer.Ordinal).ToList();
+            var against = firstActivation ? forgotten : forgottenSince;
+            if (against.Count == 0)
+            {
+                return;
+            }
+
+            var hits = identities.Distinct(StringComparer.Ordinal).SelectMany(IdsOf).Where(against.Contains).Distinct(StringComparer.Ordinal).ToList();
             if (hits.Count > 0)
             {
-                conflicts.Add($"{component} would be active, but it was trained on {hits.Count} ID(s) forgotten since generation {based.Generation}, " +
-                    $"e.g. {string.Join(", ", hits.Take(3))}");
+                conflicts.Add($"{component} would be active, but it was trained on {hits.Count} forgotten ID(s), e.g. {string.Join(", ", hits.Take(3))}");
             }
         }
 
         foreach (var name in Moved(based.Shards, next.Shards).Where(n => ActiveOf(next.Shards, n) is not null))
         {
             var shard = ShardVersion(name, ActiveOf(next.Shards, name)!.Value);
-            Inspect($"shard {shard.Key}", [shard.DataIdentity]);
+            Inspect($"shard {shard.Key}", !IsCommitted(current.Shards, name, shard.Version), [shard.DataIdentity]);
         }
 
         foreach (var name in Moved(based.Routers, next.Routers).Where(n => ActiveOf(next.Routers, n) is not null))
         {
             var router = RouterVersion(name, ActiveOf(next.Routers, name)!.Value);
-            Inspect($"router {router.Key}", router.TrainedOnIdentities);
+            Inspect($"router {router.Key}", !IsCommitted(current.Routers, name, router.Version), router.TrainedOnIdentities);
         }
 
         return conflicts;
     }
+
+    private static bool IsCommitted(IReadOnlyDictionary<string, ComponentState> states, string name, int version) =>
+        states.TryGetValue(name, out var state) && state.Versions.Contains(version);
 
     private void RequireStaged(string kind, string name, int version)
     {
