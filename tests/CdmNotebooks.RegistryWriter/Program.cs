@@ -28,12 +28,7 @@ internal static class Program
                     Add(new ShardRegistry(root), shard, go);
                     return 0;
                 case ["hold-lock", var root]:
-                    using (new ShardRegistry(root).AcquireWriterLock())
-                    {
-                        Console.WriteLine("locked");
-                        Thread.Sleep(Timeout.Infinite);
-                    }
-
+                    HoldLock(new ShardRegistry(root));
                     return 0;
                 default:
                     Console.Error.WriteLine("usage: cdm-registry-writer stage ROOT SHARD COUNT GO | add ROOT SHARD GO | hold-lock ROOT");
@@ -65,6 +60,15 @@ internal static class Program
         WaitFor(go);
         var report = new DataProtection(registry, new TextTrainer()).AddShard($"writer-{Environment.ProcessId}", shard, "concurrency", 0, ids);
         Console.WriteLine($"added {report.Record.Shards.Single().Shard}");
+    }
+
+    // Never released: the test kills this process, after which the kernel must release the lock.
+    private static void HoldLock(ShardRegistry registry)
+    {
+        var writer = registry.AcquireWriterLock();
+        Console.WriteLine("locked");
+        Thread.Sleep(Timeout.Infinite);
+        GC.KeepAlive(writer);
     }
 
     private static void WaitFor(string go)
