@@ -17,7 +17,7 @@ public static class CliFailure
     /// <summary>The command ran, and a check it reports failed (lineage, data check, an experiment's sanity check).</summary>
     public const int CheckFailed = 1;
 
-    /// <summary>Bad input: a wrong option, a missing or malformed file (policy, registry index, manifest, split, checkpoint, dataset), or a refused request.</summary>
+    /// <summary>Bad input: a wrong option, a missing or malformed file (policy, registry index, manifest, split, checkpoint, dataset), or a refused request (including a registry busy past its writer lock timeout).</summary>
     public const int BadInput = 2;
 
     /// <summary>A bug in cdm itself: the message names the exception; --verbose prints the stack trace.</summary>
@@ -38,7 +38,9 @@ public static class CliFailure
             ArgumentException argument => (BadInput, $"cdm: {WithoutParameterName(argument)}"),
             // UnauthorizedAccessException covers both an access policy's refusal and a file the OS will not let us read.
             FormatException or InvalidOperationException or KeyNotFoundException or UnauthorizedAccessException
-                or IOException or InvalidDataException or JsonException or DataFormatException or CheckpointException or NotSupportedException =>
+                or IOException or InvalidDataException or JsonException or DataFormatException or CheckpointException or NotSupportedException
+                // A registry's writer lock held past the timeout: another writer is busy, nothing is wrong with cdm.
+                or TimeoutException =>
                 (BadInput, $"cdm: {inner.Message}"),
             _ => (InternalError, $"cdm: internal error ({inner.GetType().Name}): {inner.Message}. Re-run with --verbose for the stack trace, and please report it."),
         };

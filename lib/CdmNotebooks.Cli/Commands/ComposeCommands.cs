@@ -281,7 +281,8 @@ internal static class ComposeCommands
         {
             var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
             var routerKind = RouterKinds.Validate(parse.GetValue(kind)!);
-            var shards = registry.ActiveShards();
+            var index = registry.ReadIndex();
+            var shards = registry.ActiveShards(index);
             if (shards.Count == 0)
             {
                 throw new InvalidOperationException($"The registry at '{registry.Root}' has no active shards; add some with cdm shard add.");
@@ -292,14 +293,17 @@ internal static class ComposeCommands
             var routerName = parse.GetValue(name) ?? $"{shards[0].Split}.{routerKind}";
             var clock = Stopwatch.StartNew();
             var identities = shards.Select(s => s.DataIdentity).ToList();
-            var referenceIdentity = registry.StoreIds(maintainer.ReferenceIds);
+            // A forgotten reference image stays out of new heads too (the registry refuses a new version trained on any forgotten ID).
+            var forgotten = index.ForgottenIds.ToHashSet(StringComparer.Ordinal);
+            var reference = maintainer.ReferenceIds.Where(id => !forgotten.Contains(id)).ToList();
+            var referenceIdentity = registry.StoreIds(reference);
             IReadOnlyList<RouterPartSource> parts = routerKind == RouterKinds.Classifier
                 ? [RouterPartSource.New(null, identities, path => maintainer.TrainClassifier(identities.Select(registry.IdsOf).ToList(), path, default))]
                 : shards.Select(s => RouterPartSource.New(s.Name, [s.DataIdentity, referenceIdentity],
-                    path => maintainer.TrainHead(registry.IdsOf(s.DataIdentity), maintainer.ReferenceIds, path, default))).ToList();
+                    path => maintainer.TrainHead(registry.IdsOf(s.DataIdentity), reference, path, default))).ToList();
             var staged = registry.StageRouter(routerName, routerKind, shards.Select(s => s.Name).ToList(), parts,
                 maintainer.Config(routerKind, shards.Count), [], "initial");
-            registry.Commit(new RegistryChange { ActivateRouters = [staged] });
+            registry.Commit(new RegistryChange { Base = index, ActivateRouters = [staged] });
             Console.WriteLine($"registered {staged.Key} ({routerKind}, {shards.Count} shards) in {clock.Elapsed.TotalSeconds:F1} s");
             return 0;
         });

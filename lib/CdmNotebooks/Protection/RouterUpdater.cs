@@ -17,19 +17,21 @@ internal sealed class RouterUpdater
         _maintainer = maintainer;
     }
 
-    /// <summary>Stages router versions for the shard set <paramref name="shards"/> (name to its new manifest; a missing name was removed, a new name appended).</summary>
+    /// <summary>Stages versions of the routers active in <paramref name="index"/> for the shard set <paramref name="shards"/> (name to its new manifest; a missing name was removed, a new name appended).</summary>
     public (List<RouterManifest> Staged, List<string> Retired, List<string> Changes, List<ComponentTiming> Timings) Update(
-        IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, string reason, CancellationToken cancellationToken)
+        RegistryIndex index, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, string reason, CancellationToken cancellationToken)
     {
         var staged = new List<RouterManifest>();
         var retired = new List<string>();
         var changes = new List<string>();
         var timings = new List<ComponentTiming>();
-        foreach (var router in _registry.ActiveRouters())
+        // Every ID the registry ever forgot stays out of a retrained head's reference set, not only this request's.
+        var excluded = forgotten.Concat(index.ForgottenIds).ToHashSet(StringComparer.Ordinal);
+        var reference = _maintainer?.ReferenceIds.Where(id => !excluded.Contains(id)).ToList();
+        foreach (var router in _registry.ActiveRouters(index))
         {
             var clock = Stopwatch.StartNew();
             var names = router.ShardNames.Where(shards.ContainsKey).Concat(shards.Keys.Where(n => !router.ShardNames.Contains(n)).Order(StringComparer.Ordinal)).ToList();
-            var reference = _maintainer?.ReferenceIds.Where(id => !forgotten.Contains(id)).ToList();
             var sources = router.Kind == RouterKinds.Classifier
                 ? ClassifierParts(router, names, shards, forgotten, cancellationToken)
                 : HeadParts(router, names, shards, forgotten, reference, cancellationToken);

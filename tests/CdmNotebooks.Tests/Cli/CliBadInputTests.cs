@@ -30,6 +30,7 @@ public sealed class CliBadInputTests : IClassFixture<CliBadInputTests.Files>
         { "empty registry", "router train --registry {tmp}/empty-registry --kind classifier", "", 2, "no active shards" },
         { "unknown router kind", "router train --registry {reg} --kind bogus", "", 2, "bogus" },
         { "forget with neither IDs nor shard", "forget --registry {reg} --user dpo", "", 2, "Give either sample IDs" },
+        { "malformed registry lock timeout", "forget --registry {reg} --user dpo --ids g/a/001", "CDM_REGISTRY_LOCK_TIMEOUT=soon", 2, "CDM_REGISTRY_LOCK_TIMEOUT='soon' is not a positive number of seconds" },
         { "unknown split", "shard add --registry {tmp}/empty-registry --split nosuch --shard 0", "", 2, "Split 'nosuch' not found" },
         { "malformed split manifest", "shard add --registry {tmp}/empty-registry --split broken --shard 0", "CDM_HOME={tmp}/fake-repo", 2, "broken" },
         { "dataset folder with garbage files", "train --dataset fashion-mnist --profile smoke --steps 1 --out {tmp}/g", "CDM_FASHION_MNIST_DIR={tmp}/garbage-dataset", 2, "train-images" },

@@ -36,7 +36,7 @@ public sealed class ShardRegistryTests
         var registry = fixture.Registry;
         var v2 = registry.StageShard(new ShardDraft("a", "gaussian-3", 0, GaussianRegistryFixture.IdsOfShard(0).Skip(2).ToList(), [], null, ["a@v1"], "test"),
             path => File.WriteAllText(path, "[-3,0,0.25]"));
-        registry.Commit(new RegistryChange { ActivateShards = [v2] });
+        registry.Commit(new RegistryChange { Base = registry.ReadIndex(), ActivateShards = [v2] });
         Assert.Equal(2, registry.Shard("a").Version);
         Assert.Contains("retired", Assert.Throws<InvalidOperationException>(() => registry.Shard("a@v1")).Message);
         Assert.Contains("Known: a, b, c", Assert.Throws<KeyNotFoundException>(() => registry.Shard("zz")).Message);

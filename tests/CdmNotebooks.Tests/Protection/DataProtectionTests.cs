@@ -53,7 +53,7 @@ public sealed class DataProtectionTests
     {
         using var fixture = new GaussianRegistryFixture(withRouters: true);
         // Record the ID as forgotten without retraining anything: shard a and both routers still carry it.
-        fixture.Registry.Commit(new RegistryChange { ForgetIds = ["g/a/010"] });
+        fixture.Registry.Commit(new RegistryChange { Base = fixture.Registry.ReadIndex(), ForgetIds = ["g/a/010"] });
         var report = LineageCheck.Verify(fixture.Registry);
         Assert.False(report.Passed);
         Assert.Contains(report.Violations, v => v.StartsWith("shard a@v1 was trained on 1 forgotten ID(s), e.g. g/a/010", StringComparison.Ordinal));
@@ -73,11 +73,11 @@ public sealed class DataProtectionTests
         var config = JsonSerializer.SerializeToElement(ModelProfiles.Get("smoke") with { Base = lineage }, Checkpoint.JsonOptions);
         var ids = GaussianRegistryFixture.IdsOfShard(0).Take(20).ToList();
         var tuned = registry.StageShard(new ShardDraft("d", "gaussian-3", 3, ids, [], config, [], "fine-tuned"), path => File.WriteAllText(path, "weights"));
-        registry.Commit(new RegistryChange { ActivateShards = [tuned] });
+        registry.Commit(new RegistryChange { Base = registry.ReadIndex(), ActivateShards = [tuned] });
         Assert.True(LineageCheck.Verify(registry).Passed);
 
         // Forgetting an ID that only the base saw: no shard's own data holds it, yet the fine-tuned shard carries it through its start.
-        registry.Commit(new RegistryChange { ForgetIds = ["pub/001"] });
+        registry.Commit(new RegistryChange { Base = registry.ReadIndex(), ForgetIds = ["pub/001"] });
         var report = LineageCheck.Verify(registry);
         Assert.False(report.Passed);
         var violation = Assert.Single(report.Violations);
@@ -88,7 +88,7 @@ public sealed class DataProtectionTests
         using var other = new GaussianRegistryFixture();
         var unknown = JsonSerializer.SerializeToElement(ModelProfiles.Get("smoke") with { Base = lineage with { Data = baseData with { Identity = new string('0', 64) } } }, Checkpoint.JsonOptions);
         var orphan = other.Registry.StageShard(new ShardDraft("d", "gaussian-3", 3, ids, [], unknown, [], "fine-tuned"), path => File.WriteAllText(path, "weights"));
-        other.Registry.Commit(new RegistryChange { ActivateShards = [orphan] });
+        other.Registry.Commit(new RegistryChange { Base = other.Registry.ReadIndex(), ActivateShards = [orphan] });
         Assert.Contains(LineageCheck.Verify(other.Registry).Violations, v => v.Contains("cannot be verified", StringComparison.Ordinal));
     }
 

@@ -39,10 +39,11 @@ internal sealed class GaussianRegistryFixture : IDisposable, IShardTrainer, IRou
             _samples[ReferenceIds[k]] = [refFlat[2 * k], refFlat[2 * k + 1]];
         }
 
+        var index = Registry.ReadIndex();
         var shards = Enumerable.Range(0, 3).Select(i =>
             Registry.StageShard(new ShardDraft(Name(i), "gaussian-3", i, IdsOfShard(i), [], null, [], "initial"),
                 path => Fit(path, IdsOfShard(i)))).ToList();
-        var change = new RegistryChange { ActivateShards = shards };
+        var change = new RegistryChange { Base = index, ActivateShards = shards };
         if (withRouters)
         {
             var names = shards.Select(s => s.Name).ToList();

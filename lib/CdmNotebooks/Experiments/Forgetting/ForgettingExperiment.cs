@@ -167,21 +167,24 @@ public sealed class ForgettingExperiment : IExperiment
         {
             var stale = registry.ShardVersion(change.Shard, change.FromVersion!.Value);
             yield return StaleCheck(registry, $"lineage check fails when a stale shard ({stale.Key}) is re-activated after {request.Name}", stale.Key,
-                new RegistryChange { ActivateShards = [stale] },
-                change.ToVersion is int v ? new RegistryChange { ActivateShards = [registry.ShardVersion(change.Shard, v)] } : new RegistryChange { RetireShards = [change.Shard] });
+                index => new RegistryChange { Base = index, ActivateShards = [stale] },
+                change.ToVersion is int v
+                    ? index => new RegistryChange { Base = index, ActivateShards = [registry.ShardVersion(change.Shard, v)] }
+                    : index => new RegistryChange { Base = index, RetireShards = [change.Shard] });
         }
 
         foreach (var router in registry.ActiveRouters().Where(r => r.Version > 1))
         {
             var stale = registry.RouterVersion(router.Name, 1);
             yield return StaleCheck(registry, $"lineage check fails when a stale router ({stale.Key}) is re-activated after {request.Name}", stale.Key,
-                new RegistryChange { ActivateRouters = [stale] }, new RegistryChange { ActivateRouters = [router] });
+                index => new RegistryChange { Base = index, ActivateRouters = [stale] }, index => new RegistryChange { Base = index, ActivateRouters = [router] });
         }
     }
 
-    private static SanityCheck StaleCheck(ShardRegistry registry, string name, string staleKey, RegistryChange corrupt, RegistryChange restore)
+    private static SanityCheck StaleCheck(
+        ShardRegistry registry, string name, string staleKey, Func<RegistryIndex, RegistryChange> corrupt, Func<RegistryIndex, RegistryChange> restore)
     {
-        registry.Commit(corrupt);
+        registry.Commit(corrupt(registry.ReadIndex()));
         LineageReport stale;
         try
         {
@@ -189,7 +192,7 @@ public sealed class ForgettingExperiment : IExperiment
         }
         finally
         {
-            registry.Commit(restore);
+            registry.Commit(restore(registry.ReadIndex()));
         }
 
         var restored = LineageCheck.Verify(registry);

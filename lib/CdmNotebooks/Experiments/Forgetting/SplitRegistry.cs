@@ -19,6 +19,7 @@ public static class SplitRegistry
         }
 
         var registry = new ShardRegistry(root);
+        var index = registry.ReadIndex();
         var shards = Enumerable.Range(0, split.ShardCount).Select(s =>
         {
             var draft = new ShardDraft(PipelineShardTrainer.ShardName(split, s), split.Name, s, split.IdsOfShard(s), [], null, [], "initial");
@@ -53,7 +54,7 @@ public static class SplitRegistry
             staged.Add(registry.StageRouter(RouterName(split, kind), kind, names, parts, routers.Config(kind, names.Count), [], "initial"));
         }
 
-        registry.Commit(new RegistryChange { ActivateShards = shards, ActivateRouters = staged });
+        registry.Commit(new RegistryChange { Base = index, ActivateShards = shards, ActivateRouters = staged });
         return registry;
     }
 }
