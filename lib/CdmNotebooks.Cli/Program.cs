@@ -17,6 +17,7 @@ IEnumerable<Command>[] areas =
     EvalCommands.Create(),
     ReproduceCommands.Create(),
     SceneCommands.Create(),
+    ClusterCommands.Create(),
 ];
 foreach (var command in areas.SelectMany(a => a))
 {

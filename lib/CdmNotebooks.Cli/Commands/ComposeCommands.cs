@@ -244,24 +244,44 @@ internal static class ComposeCommands
         var index = new Option<int[]>("--shard") { Description = "Shard index (or indices) within the split.", Required = true, AllowMultipleArgumentsPerToken = true };
         var user = new Option<string>("--user") { Description = "Who adds the shard (audit log).", DefaultValueFactory = _ => Environment.UserName };
         var profile = new Option<string>("--profile") { Description = "Training profile (smoke, standard).", DefaultValueFactory = _ => "smoke" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every")
+        {
+            Description = "Checkpoint every N optimizer steps (default: the profile's). Lower it on preemptible partitions: a killed or requeued run resumes from its newest checkpoint.",
+        };
         var device = new Option<string?>("--device") { Description = "cpu | cuda | cuda:N." };
         var command = new Command("add", "Train a shard of a split and add it to the registry without retraining the others (routers updated per kind). " +
+            "Running it again resumes an interrupted training, and does nothing for a shard already registered with the same data. " +
             "Example: cdm shard add --split fashion-mnist-by-class-8 --shard 0 1 2")
         {
-            registryOption, split, index, user, profile, device,
+            registryOption, split, index, user, profile, checkpointEvery, device,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellationToken) =>
         {
             var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
             var manifest = ShardSplit.Load(parse.GetValue(split)!);
-            using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)), manifest.Dataset, manifest.Name);
-            foreach (var i in parse.GetValue(index)!)
+            var indices = parse.GetValue(index)!;
+            var shardIds = indices.Select(manifest.IdsOfShard).ToList();
+            if (parse.GetValue(checkpointEvery) is < 1)
             {
-                var report = context.Protection.AddShard(parse.GetValue(user)!, $"{manifest.Name}.s{i}", manifest.Name, i, manifest.IdsOfShard(i));
-                Print(report);
+                throw new ArgumentException($"--checkpoint-every must be at least 1 (got {parse.GetValue(checkpointEvery)}).");
             }
 
-            return 0;
+            using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)), manifest.Dataset, manifest.Name,
+                parse.GetValue(checkpointEvery));
+            foreach (var (i, ids) in indices.Zip(shardIds))
+            {
+                var name = $"{manifest.Name}.s{i}";
+                // A re-run (a requeued cluster task that had already committed) finds its shard and has nothing to do; another shard of that name is refused below.
+                if (registry.ActiveShards().FirstOrDefault(s => s.Name == name) is { } active && active.DataIdentity == DataIdentity.Of(ids))
+                {
+                    Console.WriteLine($"{active.Key} is already registered with the same {ids.Count} samples (data identity {active.DataIdentity[..16]}); nothing to do.");
+                    continue;
+                }
+
+                Print(context.Protection.AddShard(parse.GetValue(user)!, name, manifest.Name, i, ids, cancellationToken));
+            }
+
+            return Task.FromResult(0);
         });
         return command;
     }
@@ -428,7 +448,7 @@ internal static class ComposeCommands
         private readonly LabeledImages _test;
         private readonly LabeledImages _reference;
 
-        private ProtectionContext(ShardRegistry registry, string profile, Device device, string dataset, string split)
+        private ProtectionContext(ShardRegistry registry, string profile, Device device, string dataset, string split, int? checkpointEvery)
         {
             var scale = ExperimentScale.For(profile);
             _train = DatasetCatalog.Load(dataset, "train");
@@ -436,7 +456,9 @@ internal static class ComposeCommands
             // The public reference set: every second held-out image (no shard trains on the test part).
             _reference = _test.Subset(Enumerable.Range(0, _test.Count).Where(i => i % 2 == 0).ToArray());
             var total = _train.Count;
-            var trainer = new DiffusionShardTrainer(n => ComputeParity.ForShard(scale.Paragon, n / (double)total), _train, split, device, Console.WriteLine);
+            var trainer = new DiffusionShardTrainer(
+                n => ComputeParity.ForShard(scale.Paragon, n / (double)total) is var config && checkpointEvery is int every ? config with { CheckpointEvery = every } : config,
+                _train, split, device, Console.WriteLine, registry.TrainingRoot);
             Routers = new ImageRouterMaintainer(_train, _reference, scale.Paragon.CreateSchedule(), scale.Router with { InputChannels = 1 }, scale.RouterTraining, device);
             Protection = new DataProtection(registry, trainer, Routers);
         }
@@ -445,13 +467,13 @@ internal static class ComposeCommands
 
         public ImageRouterMaintainer Routers { get; }
 
-        public static ProtectionContext Open(ShardRegistry registry, string profile, Device device, string? dataset = null, string? splitName = null)
+        public static ProtectionContext Open(ShardRegistry registry, string profile, Device device, string? dataset = null, string? splitName = null, int? checkpointEvery = null)
         {
             var split = splitName ?? registry.ActiveShards().FirstOrDefault()?.Split;
             var resolved = dataset ?? (split is null
                 ? throw new InvalidOperationException($"The registry at '{registry.Root}' has no active shards to take the dataset from.")
                 : ShardSplit.Load(split).Dataset);
-            return new ProtectionContext(registry, profile, device, resolved, split ?? "registry");
+            return new ProtectionContext(registry, profile, device, resolved, split ?? "registry", checkpointEvery);
         }
 
         public void Dispose()

@@ -52,6 +52,9 @@ public sealed class ShardRegistry
     /// <summary>How long a commit or a version allocation waits for another writer's lock before it fails with a <see cref="TimeoutException"/>.</summary>
     public TimeSpan WriterLockTimeout { get; }
 
+    /// <summary>Where trainings for this registry keep their own checkpoints until they finish, so an interrupted one resumes (never part of a version).</summary>
+    public string TrainingRoot => Path.Combine(Root, "training");
+
     /// <summary>The append-only audit log of protection operations.</summary>
     public string AuditLogPath => Path.Combine(Root, "audit.jsonl");
 
