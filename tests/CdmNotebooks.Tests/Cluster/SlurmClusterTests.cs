@@ -43,9 +43,14 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
         Assert.True(registry.ActiveShards().All(s => s.Name != name), $"{name} finished before it could be requeued; the test cannot show a resume");
         var requeue = _cluster.Run("scontrol", "requeue", $"{arrayJob}_{Requeued}");
         Assert.True(requeue.Code == 0, $"scontrol requeue failed: {requeue.Output}");
-        // Slurm holds a requeued job back for a while (reason BeginTime); this test cannot wait that long.
-        WaitFor(() => _cluster.Run("scontrol", "update", $"JobId={arrayJob}_{Requeued}", "StartTime=now").Code == 0, TimeSpan.FromMinutes(1),
-            "the requeued task to accept a new start time", jobDir);
+        // Slurm holds a requeued job back for two minutes (reason BeginTime); this test cannot wait that long. An update sent while the
+        // killed attempt is still COMPLETING is accepted but has no effect, so it is repeated until the task runs again.
+        WaitFor(() =>
+        {
+            _cluster.Run("scontrol", "update", $"JobId={arrayJob}_{Requeued}", "StartTime=now");
+            Thread.Sleep(250);
+            return !Regex.IsMatch(_cluster.Run("scontrol", "show", "job", "-o", $"{arrayJob}_{Requeued}").Output, "JobState=(PENDING|COMPLETING|REQUEUED)");
+        }, TimeSpan.FromMinutes(1), "the requeued task to start again", jobDir);
         WaitFor(() => Finished(composeJob), TimeSpan.FromMinutes(8), $"compose job {composeJob} to finish", jobDir);
         var composeState = _cluster.Run("scontrol", "show", "job", "-o", composeJob).Output;
         Assert.True(composeState.Contains("JobState=COMPLETED", StringComparison.Ordinal), $"compose job did not complete: {composeState}\n{Logs(jobDir)}");
