@@ -255,6 +255,11 @@ public sealed class CdmPipeline : IDisposable
     public GeneratedSamples Generate(string method, IDenoiser denoiser, int seed, int? samplesPerClass = null, int batchSize = 100, Action<SamplerStep>? onStep = null)
     {
         var perClass = samplesPerClass ?? Scale.SamplesPerClass;
+        if (Run.Mutation == ExperimentMutation.NoiseDenoiser)
+        {
+            denoiser = new NoiseDenoiser(denoiser.Schedule, seed);
+        }
+
         var classes = Enumerable.Range(0, perClass * 10).Select(i => (long)(i % 10)).ToArray();
         var sampler = SamplerFactory.Create(Scale.Sampler);
         using var generator = new Generator().manual_seed(seed);

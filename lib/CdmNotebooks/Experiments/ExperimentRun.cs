@@ -49,6 +49,9 @@ public sealed class ExperimentRun
     /// <summary>Training progress of the model currently training (for progress bars).</summary>
     public Action<TrainingProgress>? TrainingProgress { get; init; }
 
+    /// <summary>A component broken on purpose (mutation tests only); results of such a run belong in a scratch results folder.</summary>
+    public ExperimentMutation Mutation { get; init; }
+
     /// <summary>Cooperative cancellation (the kernel's interrupt, Ctrl+C in the CLI).</summary>
     public CancellationToken Cancellation { get; init; }
 

@@ -120,6 +120,7 @@ public sealed class ContinualExperiment : IExperiment
             new SanityCheck("adding a shard never retrains earlier shards (cached model files and data identities unchanged)", isolated,
                 string.Join("; ", isolation)),
             RouterCostCheck(costs, split, run, settings.Shards),
+            ImprovementCheck(table, split, run, settings.EvaluateAt.Max()),
         };
         return new ExperimentReport(Name, run.Profile,
             new Dictionary<string, ResultTable> { ["FID (CdmNet features) as shards arrive"] = table, ["Cost of each addition"] = costs },
@@ -274,6 +275,36 @@ public sealed class ContinualExperiment : IExperiment
     }
 
     /// <summary>Every addition has a cost row per router kind, and each kind touched what it should: naive and Ito nothing, the compartmentalized router exactly the new shard, the classifier every present shard.</summary>
+    /// <summary>
+    /// The quality gate (the paper's Fig. 2, read left to right): for every posterior-weight router, FID with all evaluated shards present is
+    /// below FID with one shard, beyond both 95 % bootstrap intervals (its upper bound under the one-shard lower bound). On a by-class split
+    /// one shard draws only its own classes, so models that learned anything separate clearly; models that draw noise do not.
+    /// </summary>
+    private static SanityCheck ImprovementCheck(ResultTable table, ShardSplit split, ExperimentRun run, int most)
+    {
+        (double Fid, double Low, double High)? Fid(int present, RouterKind kind)
+        {
+            var row = MetricColumns.Rows(table, ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present.ToString(CultureInfo.InvariantCulture)),
+                ("router", RouterNames.Of(kind)), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)).FirstOrDefault(-1);
+            return row < 0 ? null : (MetricColumns.Number(table, row, "fid_cdmnet"), MetricColumns.Number(table, row, "fid_low"), MetricColumns.Number(table, row, "fid_high"));
+        }
+
+        var details = new List<string>();
+        var passed = true;
+        foreach (var kind in RouterNames.All.Where(k => k != RouterKind.Naive))
+        {
+            var (one, all) = (Fid(1, kind), Fid(most, kind));
+            var ok = one is { } a && all is { } b && b.High < a.Low;
+            passed &= ok;
+            details.Add(one is { } x && all is { } y
+                ? $"{RouterNames.Of(kind)}: {most} shards {y.Fid:F1} [{y.Low:F1}, {y.High:F1}] vs 1 shard {x.Fid:F1} [{x.Low:F1}, {x.High:F1}]{(ok ? "" : " (not separated)")}"
+                : $"{RouterNames.Of(kind)}: no FID row at 1 or {most} shards");
+        }
+
+        return new SanityCheck($"quality: CDM FID with {most} shards is below FID with 1 shard beyond both 95 % bootstrap intervals (classifier, compartmentalized, ito)",
+            passed, string.Join("; ", details));
+    }
+
     private static SanityCheck RouterCostCheck(ResultTable costs, ShardSplit split, ExperimentRun run, int shards)
     {
         var problems = new List<string>();

@@ -1,0 +1,31 @@
+using CdmNotebooks.Experiments;
+using CdmNotebooks.Experiments.Continual;
+
+namespace CdmNotebooks.Tests.Experiments;
+
+/// <summary>
+/// Each experiment's verdict fails when a component is broken on purpose (every sampled model returns noise), naming its quality check;
+/// the same verdict with the real components passes in the experiment's notebook run (NotebookRunTests). Models come from the shared
+/// smoke cache; results go to a scratch folder so no broken row reaches the real tables.
+/// </summary>
+[Collection("Experiments")]
+public sealed class MutationTests : IDisposable
+{
+    private readonly string _results = Directory.CreateTempSubdirectory("cdm-mutation-results-").FullName;
+
+    [Fact]
+    public void ContinualVerdictFailsOnItsQualityCheckWhenTheModelsDrawNoise()
+    {
+        var report = new ContinualExperiment().Run(
+            new ExperimentRun("continual", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NoiseDenoiser });
+
+        var failed = report.Checks.Where(c => !c.Passed).ToList();
+        Assert.Contains(failed, c => c.Name.StartsWith("quality: CDM FID with 8 shards is below FID with 1 shard", StringComparison.Ordinal));
+        // The structural checks do not depend on what the models draw: they still pass, so only the quality gate caught the mutation.
+        Assert.All(failed, c => Assert.StartsWith("quality:", c.Name, StringComparison.Ordinal));
+        var error = Assert.Throws<SanityCheckFailedException>(() => report.EnsurePassed());
+        Assert.Contains("quality: CDM FID", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_results, recursive: true);
+}
