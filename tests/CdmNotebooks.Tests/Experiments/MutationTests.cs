@@ -1,4 +1,5 @@
 using CdmNotebooks.Experiments;
+using CdmNotebooks.Experiments.AccessRights;
 using CdmNotebooks.Experiments.Continual;
 
 namespace CdmNotebooks.Tests.Experiments;
@@ -25,6 +26,18 @@ public sealed class MutationTests : IDisposable
         Assert.All(failed, c => Assert.StartsWith("quality:", c.Name, StringComparison.Ordinal));
         var error = Assert.Throws<SanityCheckFailedException>(() => report.EnsurePassed());
         Assert.Contains("quality: CDM FID", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AccessRightsVerdictFailsOnItsQualityCheckWhenTheModelsDrawNoise()
+    {
+        var report = new AccessRightsExperiment().Run(
+            new ExperimentRun("access-rights", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NoiseDenoiser });
+
+        var failed = report.Checks.Where(c => !c.Passed).Select(c => c.Name).ToList();
+        Assert.Contains(failed, n => n.StartsWith("quality: every composition draws its user's entitled classes above chance", StringComparison.Ordinal));
+        // Refusals happen before any sampling, so that proof still holds under the mutation.
+        Assert.DoesNotContain(failed, n => n.StartsWith("requests for an unentitled shard", StringComparison.Ordinal));
     }
 
     public void Dispose() => Directory.Delete(_results, recursive: true);

@@ -137,6 +137,7 @@ public sealed class AccessRightsExperiment : IExperiment
         }
 
         checks.AddRange(ProofChecks(results, run));
+        checks.Add(QualityCheck(results, run, settings.Routers));
         files.Add(resultsPath);
         files.Add(weightsPath);
         foreach (var kind in settings.Routers)
@@ -234,6 +235,49 @@ public sealed class AccessRightsExperiment : IExperiment
         var unknownRefused = Throws(new CompositionRequest { RouterKind = RouterKinds.Ito, User = "not-in-policy", Policy = policy });
         return new SanityCheck("requests for an unentitled shard or by an unknown user are refused before any checkpoint is opened",
             explicitRefused && unknownRefused, $"{outsider} asking for {refused}: {(explicitRefused ? "refused" : "ALLOWED")}; unknown user: {(unknownRefused ? "refused" : "ALLOWED")} ({split.Name})");
+    }
+
+    /// <summary>
+    /// The quality gate: each user's composition draws their entitled classes, as the feature classifier reads them, more often than a model
+    /// that always draws one entitled class would (accuracy 1/k for k entitled classes). Pooled over the users with at least two entitled
+    /// classes, per router, as a one-sided binomial z-test at z > 2.33 (p < 0.01): correct counts summed against their summed expectation
+    /// under chance. Noise fails it (a classifier reads noise as one or a few fixed classes, at most 1/k of a user's samples).
+    /// </summary>
+    private static SanityCheck QualityCheck(ResultTable results, ExperimentRun run, IReadOnlyList<string> routers)
+    {
+        const double Z = 2.33;
+        var details = new List<string>();
+        var passed = true;
+        foreach (var kind in routers)
+        {
+            double correct = 0, expected = 0, variance = 0;
+            var users = new List<string>();
+            foreach (var r in Enumerable.Range(0, results.Rows.Count).Where(r => results.Get(r, "router") == kind
+                         && results.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && results.Get(r, "profile") == run.Profile))
+            {
+                var classes = results.Get(r, "entitled_classes").Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+                if (classes < 2)
+                {
+                    continue;
+                }
+
+                // The run draws the same number of samples of every class, so the entitled rows are samples * k / 10.
+                var n = double.Parse(results.Get(r, "samples"), CultureInfo.InvariantCulture) * classes / 10;
+                var accuracy = double.Parse(results.Get(r, "cond_acc_entitled"), CultureInfo.InvariantCulture);
+                var chance = 1.0 / classes;
+                correct += accuracy * n;
+                expected += chance * n;
+                variance += chance * (1 - chance) * n;
+                users.Add($"{results.Get(r, "user")} {accuracy:P0} of {n:F0} (chance {chance:P0})");
+            }
+
+            var z = variance > 0 ? (correct - expected) / Math.Sqrt(variance) : double.NaN;
+            var ok = z > Z;
+            passed &= ok;
+            details.Add($"{kind}: z = {z:F2} ({string.Join(", ", users)})");
+        }
+
+        return new SanityCheck($"quality: every composition draws its user's entitled classes above chance (pooled one-sided binomial z > {Z})", passed, string.Join("; ", details));
     }
 
     private static IEnumerable<SanityCheck> ProofChecks(ResultTable results, ExperimentRun run)

@@ -37,23 +37,11 @@ public sealed record AccessRightsSettings(string Split, IReadOnlyList<string> Ro
         };
     }
 
-    /// <summary>The sizes of <paramref name="profile"/>: standard is Table 1's standard scale (its budget fits E7 in an hour); smoke trains 96 paragon-equivalent steps over the 8 shards, 8 router heads of 60 steps, and samples 100 images with 20 steps per user to fit the 4-minute CI budget.</summary>
-    public static ExperimentScale Scale(string profile)
+    /// <summary>The sizes of <paramref name="profile"/>: standard is Table 1's standard scale (its budget fits E7 in an hour); smoke is Table 1's smoke scale (1,200 paragon-equivalent steps over the 8 shards, enough for each shard to draw its own classes, which the quality check needs) with 20 sampler steps.</summary>
+    public static ExperimentScale Scale(string profile) => profile switch
     {
-        if (profile == "standard")
-        {
-            return Table1.Table1Settings.StandardScale();
-        }
-
-        var scale = ExperimentScale.For(profile);
-        return profile == "smoke"
-            ? scale with
-            {
-                Paragon = scale.Paragon with { TrainSteps = 96, WarmupSteps = 8, CheckpointEvery = 48 },
-                SamplesPerClass = 10,
-                SamplerSteps = 20,
-                RouterTraining = scale.RouterTraining with { Steps = 60 },
-            }
-            : scale;
-    }
+        "standard" => Table1.Table1Settings.StandardScale(),
+        "smoke" => Table1.Table1Settings.SmokeScale() with { SamplerSteps = 20 },
+        _ => ExperimentScale.For(profile),
+    };
 }
