@@ -38,7 +38,7 @@ public sealed class Table1AndContinualTests : IDisposable
         var report = new ContinualExperiment().Run(new ExperimentRun("continual", "smoke", resultsRoot: _results));
 
         AssertChecksPass(report);
-        Assert.Equal(2, report.Checks.Count);
+        Assert.Equal(3, report.Checks.Count);
         var costs = report.Tables["Cost of each addition"];
         Assert.Equal(8 * 4, costs.Rows.Count);
         Assert.Equal(2 * 4, report.Tables["FID (CdmNet features) as shards arrive"].Rows.Count);

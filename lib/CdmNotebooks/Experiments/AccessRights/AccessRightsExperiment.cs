@@ -144,9 +144,14 @@ public sealed class AccessRightsExperiment : IExperiment
         {
             foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
             {
-                var (html, png) = FigureWriter.Save(WeightChart(weights, user, kind, run.Command), run.ResultPath($"weights-{user}-{kind}"));
-                files.Add(html);
-                files.Add(png);
+                // No weights were recorded when the composition never ran (a mutation test's noise model): no chart, and the weight audit fails.
+                var chart = WeightChart(weights, user, kind, run.Command);
+                if (chart.Series.Count > 0)
+                {
+                    var (html, png) = FigureWriter.Save(chart, run.ResultPath($"weights-{user}-{kind}"));
+                    files.Add(html);
+                    files.Add(png);
+                }
             }
         }
 
