@@ -290,13 +290,19 @@ public sealed class Table1Experiment : IExperiment
 
             foreach (var n in grid.Splits.Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards))
             {
-                var naive = Value("by-class", n, "cdm-naive", "cond_acc");
-                var classifier = Value("by-class", n, "cdm-classifier", "cond_acc");
-                var ito = Value("by-class", n, "cdm-ito", "cond_acc");
-                var best = Math.Max(double.IsNaN(classifier) ? double.NegativeInfinity : classifier, double.IsNaN(ito) ? double.NegativeInfinity : ito);
-                yield return new SanityCheck($"{regime.Name} {dataset} by-class n={n}: CDM (classifier or ito router) beats naive averaging on conditional accuracy",
-                    best > naive,
-                    string.Create(CultureInfo.InvariantCulture, $"classifier {classifier:F3}, ito {ito:F3}, naive {naive:F3}"));
+                // One-sided two-proportion z-test of each router's conditional accuracy against naive averaging's; the better of the two
+                // routers must clear z > 2.58 (p < 0.005 each, so p < 0.01 for the pair after Bonferroni), not merely a larger number.
+                var naive = (Accuracy: Value("by-class", n, "cdm-naive", "cond_acc"), Samples: Value("by-class", n, "cdm-naive", "samples"));
+                var routers = new[] { "cdm-classifier", "cdm-ito" }
+                    .Select(m => (Method: m, Accuracy: Value("by-class", n, m, "cond_acc"), Samples: Value("by-class", n, m, "samples")))
+                    .Select(r => (r.Method, r.Accuracy, Z: TwoProportionZ(r.Accuracy, r.Samples, naive.Accuracy, naive.Samples)))
+                    .ToList();
+                var best = routers.Where(r => double.IsFinite(r.Z)).Select(r => r.Z).DefaultIfEmpty(double.NaN).Max();
+                yield return new SanityCheck(
+                    $"quality: {regime.Name} {dataset} by-class n={n}: CDM (classifier or ito router) beats naive averaging on conditional accuracy (two-proportion z > 2.58)",
+                    best > 2.58,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{string.Join(", ", routers.Select(r => $"{r.Method[4..]} {r.Accuracy:P1} (z = {r.Z:F2})"))}, naive {naive.Accuracy:P1} of {naive.Samples:F0} samples"));
             }
 
             if (!settings.ClaimChecks)
@@ -315,6 +321,14 @@ public sealed class Table1Experiment : IExperiment
                     string.Create(CultureInfo.InvariantCulture, $"paragon FID {paragon:F1}; CDM-8 / paragon: {string.Join(", ", ratios.Select(r => $"{r.Method} {r.Ratio:F2}"))}"));
             }
         }
+    }
+
+    // z of p1 > p2 for accuracies p1, p2 on n1, n2 samples, with the pooled standard error; NaN when a row is missing.
+    private static double TwoProportionZ(double p1, double n1, double p2, double n2)
+    {
+        var pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
+        var se = Math.Sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+        return se > 0 ? (p1 - p2) / se : double.NaN;
     }
 
     private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings settings, ResultTable table)
