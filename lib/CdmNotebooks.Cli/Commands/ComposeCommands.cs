@@ -37,7 +37,7 @@ internal static class ComposeCommands
     private sealed class CompositionOptionsSet
     {
         public Option<string?> Registry { get; } = new("--registry") { Description = "Registry folder (default: $CDM_REGISTRY or <cache>/registry)." };
-        public Option<string> Router { get; } = new("--router") { Description = "Router kind: naive, classifier, compartmentalized or ito.", DefaultValueFactory = _ => RouterKinds.Ito };
+        public Option<string> Router { get; } = new("--router") { Description = "Router kind: naive, classifier, compartmentalized, ito or random-pick.", DefaultValueFactory = _ => RouterKinds.Ito };
         public Option<string?> RouterName { get; } = new("--router-name") { Description = "Registered router (name or name@vN) for trained kinds; default: the only active one of the kind." };
         public Option<string[]> Shards { get; } = new("--shards") { Description = "Shard names (default: all active / all the router covers).", AllowMultipleArgumentsPerToken = true };
         public Option<string?> User { get; } = new("--user") { Description = "Compose for this user: only shards the policy entitles them to are opened." };
@@ -52,17 +52,21 @@ internal static class ComposeCommands
         public Option<string?> Device { get; } = new("--device") { Description = "cpu | cuda | cuda:N." };
         public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Samples generated together (the noise is drawn batch by batch, so the images depend on it).", DefaultValueFactory = _ => 64 };
 
-        public void AddTo(Command command)
+        /// <summary>Adds the options; <paramref name="routerChoice"/> false leaves out --router and --router-name (for commands that cover every kind).</summary>
+        public void AddTo(Command command, bool routerChoice = true)
         {
             foreach (var option in new Option[] { Registry, Router, RouterName, Shards, User, Policy, Count, Class, Sampler, Steps, Seed, Threshold, TopK, Device, BatchSize })
             {
-                command.Options.Add(option);
+                if (routerChoice || (option != Router && option != RouterName))
+                {
+                    command.Options.Add(option);
+                }
             }
         }
 
         public ShardRegistry OpenRegistry(ParseResult parse) => new(parse.GetValue(Registry) ?? ShardRegistry.DefaultRoot);
 
-        public ComposedModel Compose(ParseResult parse, ShardRegistry registry, bool record, SparseSelection? sparsity = null)
+        public ComposedModel Compose(ParseResult parse, ShardRegistry registry, bool record, SparseSelection? sparsity = null, string? kind = null)
         {
             var device = TorchDevice.Resolve(parse.GetValue(Device));
             var user = parse.GetValue(User);
@@ -70,8 +74,9 @@ internal static class ComposeCommands
             var shards = parse.GetValue(Shards);
             var request = new CompositionRequest
             {
-                RouterKind = parse.GetValue(Router)!,
-                Router = parse.GetValue(RouterName),
+                RouterKind = kind ?? parse.GetValue(Router)!,
+                Router = kind is null ? parse.GetValue(RouterName) : null,
+                Seed = parse.GetValue(Seed),
                 Shards = shards is { Length: > 0 } ? shards : null,
                 User = user,
                 Policy = user is null ? null : AccessPolicy.Load(policyPath),
@@ -90,7 +95,7 @@ internal static class ComposeCommands
         /// counters restart with each batch).
         /// </summary>
         public (Tensor Samples, long[] Classes, double Seconds, long ShardEvaluations, long SampleEvaluations) Run(
-            ParseResult parse, IDenoiser denoiser, bool oneBatch = false, int? count = null)
+            ParseResult parse, IDenoiser denoiser, bool oneBatch = false, int? count = null, List<WeightTrajectory>? trajectories = null)
         {
             var classes = Classes(parse, count);
             var batchSize = oneBatch ? classes.Length : parse.GetValue(BatchSize);
@@ -116,6 +121,10 @@ internal static class ComposeCommands
                 {
                     shardEvaluations += composed.ShardEvaluations;
                     sampleEvaluations += composed.SampleEvaluations;
+                    if (trajectories is not null && composed.Trajectory is { } trajectory)
+                    {
+                        trajectories.Add(trajectory);
+                    }
                 }
             }
 
@@ -301,6 +310,11 @@ internal static class ComposeCommands
         {
             var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
             var routerKind = RouterKinds.Validate(parse.GetValue(kind)!);
+            if (!RouterKinds.IsTrained(routerKind))
+            {
+                throw new ArgumentException($"Router kind '{routerKind}' has nothing to train; cdm router train trains {RouterKinds.Classifier} or {RouterKinds.Compartmentalized} routers.");
+            }
+
             var index = registry.ReadIndex();
             var shards = registry.ActiveShards(index);
             if (shards.Count == 0)
@@ -330,97 +344,185 @@ internal static class ComposeCommands
         return command;
     }
 
+    /// <summary>One timed configuration of `cdm compose bench`: a denoiser, its timings and what its last timed run produced.</summary>
+    private sealed class BenchEntry(string name, IDenoiser denoiser, bool recordTrajectories = false)
+    {
+        public string Name { get; } = name;
+
+        public IDenoiser Denoiser { get; } = denoiser;
+
+        public List<double> Seconds { get; } = [];
+
+        public Tensor? Samples { get; set; }
+
+        public double ShardsPerSampleStep { get; set; } = 1;
+
+        /// <summary>Samples the router network ran on per sample-step in the last run (null: no router network).</summary>
+        public double? RouterSamplesPerSampleStep { get; set; }
+
+        public List<WeightTrajectory>? Trajectories { get; } = recordTrajectories ? [] : null;
+
+        public double Median => Seconds.Order().ElementAt(Seconds.Count / 2);
+    }
+
     private static Command Bench()
     {
         var set = new CompositionOptionsSet();
-        var repeats = new Option<int>("--repeats") { Description = "Timed runs of each configuration (the median is reported).", DefaultValueFactory = _ => 1 };
-        var fid = new Option<bool>("--fid") { Description = "Also score the single-shard, dense and sparse samples: FID (CdmNet features) and conditional accuracy against the shards' dataset (test part); use --count of a few hundred or more." };
+        var routers = new Option<string[]>("--routers")
+        {
+            Description = $"Router kinds to benchmark (default: every kind the registry can compose: {string.Join(", ", RouterKinds.All)}; trained kinds need an active router).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs of each configuration, interleaved round by round after one untimed warm-up batch each (the median is reported).", DefaultValueFactory = _ => 3 };
+        var fid = new Option<bool>("--fid") { Description = "Also score every configuration's samples: FID (CdmNet features) and conditional accuracy against the shards' dataset (test part); use --count of a few hundred or more." };
         var command = new Command("bench",
-            "Wall time of composed sampling (dense and sparse) divided by single-shard sampling at equal steps and identical noise, plus the mean absolute difference of sparse vs dense samples. " +
-            "Example: cdm compose bench --router ito --sparse-threshold 0.01 --count 40");
-        set.AddTo(command);
+            "Wall time of composed sampling, dense and sparse, for every router kind (and the model soup where the shards allow one), divided by one shard model's sampling at equal steps and identical noise, " +
+            "with shard evaluations per sample-step, router network samples per sample-step, the mean absolute difference of sparse vs dense samples, and how early Ito weights concentrate. " +
+            "Example: cdm compose bench --sparse-threshold 0.01 --count 256 --steps 20 --repeats 3");
+        set.AddTo(command, routerChoice: false);
+        command.Options.Add(routers);
         command.Options.Add(repeats);
         command.Options.Add(fid);
         command.SetAction(parse =>
         {
-            var registry = set.OpenRegistry(parse);
-            var dense = set.Compose(parse, registry, record: false);
-            var device = TorchDevice.Resolve(parse.GetValue(set.Device));
-            var first = dense.Shards.OfType<ShardManifest>().First();
-            var single = Checkpoint.LoadDenoiser(registry.VerifiedPath(first.CheckpointFile, first.CheckpointSha256), device: device);
-            var threshold = parse.GetValue(set.Threshold);
-            var topK = parse.GetValue(set.TopK);
-            var sparseSelection = new SparseSelection(threshold, topK);
+            var rounds = parse.GetValue(repeats);
+            if (rounds < 1)
+            {
+                throw new ArgumentException($"--repeats must be at least 1 (got {rounds}); the reported time is the median of the repeats.");
+            }
+
+            var sparseSelection = new SparseSelection(parse.GetValue(set.Threshold), parse.GetValue(set.TopK)).Validated();
             if (sparseSelection.IsDense)
             {
                 throw new ArgumentException("Give --sparse-threshold and/or --top-k: the benchmark compares that sparse selection with dense evaluation.");
             }
 
-            var sparse = dense;
-            dense = set.Compose(parse, registry, record: false, SparseSelection.Dense);
-            double Time(IDenoiser denoiser, out Tensor samples, out double shardsPerSampleStep)
-            {
-                var times = new List<double>();
-                samples = null!;
-                shardsPerSampleStep = 1;
-                // Untimed warm-up (first-call costs: oneDNN primitive creation, lazy loading): whichever configuration ran first
-                // otherwise paid them, which made the first measured sparse run look faster than a single shard.
-                set.Run(parse, denoiser, count: Math.Min(8, parse.GetValue(set.Count))).Samples.Dispose();
-                for (var r = 0; r < Math.Max(1, parse.GetValue(repeats)); r++)
-                {
-                    samples?.Dispose();
-                    (samples, _, var seconds, var shardEvaluations, var sampleEvaluations) = set.Run(parse, denoiser);
-                    shardsPerSampleStep = sampleEvaluations > 0 ? shardEvaluations / (double)sampleEvaluations : 1;
-                    times.Add(seconds);
-                }
+            var registry = set.OpenRegistry(parse);
+            var requested = parse.GetValue(routers) is { Length: > 0 } listed ? listed.Select(RouterKinds.Validate).Distinct().ToList() : null;
+            var activeKinds = registry.ActiveRouters().Select(r => r.Kind).ToHashSet(StringComparer.Ordinal);
+            var kinds = requested ?? RouterKinds.All.Where(k => !RouterKinds.IsTrained(k) || activeKinds.Contains(k)).ToList();
+            var skipped = RouterKinds.All.Where(k => requested is null && !kinds.Contains(k)).ToList();
+            var device = TorchDevice.Resolve(parse.GetValue(set.Device));
 
-                return times.Order().ElementAt(times.Count / 2);
+            var entries = new List<BenchEntry>();
+            var pairs = new List<(string Kind, BenchEntry Dense, BenchEntry Sparse)>();
+            ComposedModel? reference = null;
+            foreach (var kind in kinds)
+            {
+                var dense = set.Compose(parse, registry, record: kind == RouterKinds.Ito, SparseSelection.Dense, kind);
+                var sparse = set.Compose(parse, registry, record: false, sparseSelection, kind);
+                reference ??= dense;
+                var pair = (kind, new BenchEntry($"{kind} dense", dense.Denoiser, kind == RouterKinds.Ito), new BenchEntry($"{kind} sparse", sparse.Denoiser));
+                pairs.Add(pair);
+                entries.Add(pair.Item2);
+                entries.Add(pair.Item3);
             }
 
-            var singleSeconds = Time(single, out var singleSamples, out _);
-            var classesRequested = set.Classes(parse);
-            var denseSeconds = Time(dense.Denoiser, out var denseSamples, out var denseShards);
-            var sparseSeconds = Time(sparse.Denoiser, out var sparseSamples, out var sparseShards);
-            var shardsUsed = dense.Mask.Allowed.Count(a => a);
-            var mad = (sparseSamples - denseSamples).abs().mean().item<float>();
-            var steps = parse.GetValue(set.Steps);
+            var shardManifests = reference!.Shards.OfType<ShardManifest>().ToList();
+            var checkpoints = shardManifests.Select(m => registry.VerifiedPath(m.CheckpointFile, m.CheckpointSha256)).ToList();
+            var single = new BenchEntry($"one model ({shardManifests[0].Name})", Checkpoint.LoadDenoiser(checkpoints[0], device: device));
+            entries.Insert(0, single);
+            var whyNoSoup = ModelSoup.WhyNot(checkpoints, checkpoints.Select(Checkpoint.ReadHeader).ToList());
+            BenchEntry? soup = null;
+            if (whyNoSoup is null)
+            {
+                soup = new BenchEntry("model soup", ModelSoup.Average(checkpoints, shardManifests.Select(m => (double)m.SampleCount).ToList(), device));
+                entries.Add(soup);
+            }
+
+            // Untimed warm-up of one full batch per configuration (oneDNN creates primitives per input shape, so a smaller warm-up
+            // batch would leave the timed runs' shapes cold), then interleaved rounds so slow drift of a shared machine hits every
+            // configuration alike.
+            var warmUp = Math.Min(parse.GetValue(set.Count), parse.GetValue(set.BatchSize));
+            foreach (var entry in entries)
+            {
+                set.Run(parse, entry.Denoiser, count: warmUp).Samples.Dispose();
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var entry in entries)
+                {
+                    var router = (entry.Denoiser as ComposedDenoiser)?.Router as PriorDecidedRouter;
+                    var innerBefore = router?.InnerSamples ?? 0;
+                    entry.Trajectories?.Clear();
+                    entry.Samples?.Dispose();
+                    var (samples, _, seconds, shardEvaluations, sampleEvaluations) = set.Run(parse, entry.Denoiser, trajectories: entry.Trajectories);
+                    entry.Samples = samples;
+                    entry.Seconds.Add(seconds);
+                    entry.ShardsPerSampleStep = sampleEvaluations > 0 ? shardEvaluations / (double)sampleEvaluations : 1;
+                    entry.RouterSamplesPerSampleStep = router is null || sampleEvaluations == 0 ? null : (router.InnerSamples - innerBefore) / (double)sampleEvaluations;
+                }
+            }
+
+            var inv = CultureInfo.InvariantCulture;
             var count = parse.GetValue(set.Count);
-            Console.WriteLine($"router {dense.RouterKind}, {shardsUsed} shards, {count} samples x {steps} {parse.GetValue(set.Sampler)} steps, sparse {sparseSelection}");
-            Console.WriteLine($"single shard: {singleSeconds:F2} s");
-            Console.WriteLine($"dense CDM:    {denseSeconds:F2} s = {denseSeconds / singleSeconds:F2}x single ({denseShards:F2} shard evaluations per sample-step)");
-            Console.WriteLine($"sparse CDM:   {sparseSeconds:F2} s = {sparseSeconds / singleSeconds:F2}x single ({sparseShards:F2} shard evaluations per sample-step)");
-            Console.WriteLine($"mean |sparse - dense| per pixel: {mad:F4} (pixels in [-1, 1])");
+            var steps = parse.GetValue(set.Steps);
+            Console.WriteLine($"{reference.Mask.Allowed.Count(a => a)} shards ({shardManifests[0].Split}), {count} samples x {steps} {parse.GetValue(set.Sampler)} steps, batch {parse.GetValue(set.BatchSize)}, " +
+                              $"sparse {sparseSelection}, medians of {rounds} interleaved runs after an untimed warm-up, device {device}");
+            Console.WriteLine($"one model: {single.Median.ToString("F2", inv)} s (median; runs {string.Join(", ", single.Seconds.Select(x => x.ToString("F2", inv)))})");
+            Console.WriteLine("| router | dense ratio to one model | dense shard evals per sample-step | sparse ratio to one model | sparse shard evals per sample-step | router network samples per sample-step (sparse) | mean abs(sparse - dense) per pixel | sparse <= 1.5x |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            foreach (var (kind, dense, sparse) in pairs)
+            {
+                var mad = (sparse.Samples! - dense.Samples!).abs().mean().item<float>();
+                var network = sparse.RouterSamplesPerSampleStep is { } n ? n.ToString("F2", inv) : "none";
+                var ratio = sparse.Median / single.Median;
+                Console.WriteLine($"| {kind} | {(dense.Median / single.Median).ToString("F2", inv)}x | {dense.ShardsPerSampleStep.ToString("F2", inv)} | {ratio.ToString("F2", inv)}x | " +
+                                  $"{sparse.ShardsPerSampleStep.ToString("F2", inv)} | {network} | {mad.ToString("F4", inv)} | {(ratio <= 1.5 ? "yes" : "no")} |");
+            }
+
+            Console.WriteLine(soup is null
+                ? $"model soup: not run ({whyNoSoup})"
+                : $"| model soup | {(soup.Median / single.Median).ToString("F2", inv)}x | 1.00 (one network) | same | 1.00 | none | - | {(soup.Median / single.Median <= 1.5 ? "yes" : "no")} |");
+            foreach (var kind in skipped)
+            {
+                Console.WriteLine($"{kind}: not run (the registry has no active {kind} router; cdm router train --kind {kind})");
+            }
+
+            foreach (var (kind, dense, _) in pairs.Where(p => p.Dense.Trajectories is { Count: > 0 }))
+            {
+                var audit = SparsityAudit.Of(dense.Trajectories!, sparseSelection.Threshold > 0 ? sparseSelection.Threshold : double.Epsilon);
+                var at = new[] { 0.0, 0.1, 0.25, 0.5, 0.75, 1.0 }.Select(f => Math.Min(audit.ShardsPerStep.Count - 1, (int)Math.Round(f * (audit.ShardsPerStep.Count - 1)))).Distinct();
+                Console.WriteLine($"{kind} weights along the dense paths, drop rule at threshold {audit.Threshold.ToString(inv)}: shards kept per sample at step " +
+                                  string.Join(", ", at.Select(s => $"{s}: {audit.ShardsPerStep[s].ToString("F2", inv)}")) + $" (of {audit.ShardsPerStep.Count} steps)");
+                var from1 = audit.ConcentratedFrom(1.0);
+                var from105 = audit.ConcentratedFrom(1.05);
+                Console.WriteLine($"  one shard per sample from step {(from1 < 0 ? "never" : from1.ToString(inv))}, at most 1.05 from step {(from105 < 0 ? "never" : from105.ToString(inv))}; " +
+                                  $"dropped (sample, shard) pairs {audit.DroppedPairs}, whose dense weight came back to >= threshold: {audit.ReturnedAboveThreshold}, to >= 0.5: {audit.ReturnedAboveHalf}; " +
+                                  $"dense weight of dropped shards (the eps of the bound): max {audit.MaxDroppedWeight.ToString("E2", inv)}, mean {audit.MeanDroppedWeight.ToString("E2", inv)}");
+            }
+
             if (parse.GetValue(fid))
             {
-                var dataset = ShardSplit.Load(first.Split).Dataset;
+                var dataset = ShardSplit.Load(shardManifests[0].Split).Dataset;
+                var classesRequested = set.Classes(parse);
                 using var extractor = new FeatureNetworkCache().GetOrTrain(dataset, log: Console.WriteLine);
-                using var reference = DatasetCatalog.Load(dataset, "test");
+                using var test = DatasetCatalog.Load(dataset, "test");
                 var evaluator = new SampleEvaluator(extractor);
                 var options = new EvaluationOptions(BootstrapResamples: 100, Seed: 0);
-                EvaluationReport Score(string name, Tensor samples)
+                var fids = new Dictionary<BenchEntry, double>();
+                foreach (var entry in entries)
                 {
-                    using var onCpu = samples.cpu();
-                    return evaluator.Evaluate(onCpu, name, reference, classesRequested, options);
+                    using var onCpu = entry.Samples!.cpu();
+                    var report = evaluator.Evaluate(onCpu, entry.Name, test, classesRequested, options);
+                    fids[entry] = report.Fid.Value;
+                    Console.WriteLine($"{entry.Name,-24} {report.FidLabel} {report.Fid.Value.ToString("F2", inv)} [{report.Fid.ConfidenceLow.ToString("F2", inv)}, {report.Fid.ConfidenceHigh.ToString("F2", inv)}], " +
+                                      $"conditional accuracy {report.ConditionalAccuracy!.Accuracy.ToString("P1", inv)} ({dataset} test, {count} samples)");
                 }
 
-                var scores = new[] { ("single shard", singleSamples), ("dense CDM", denseSamples), ("sparse CDM", sparseSamples) }
-                    .Select(m => (Name: m.Item1, Report: Score(m.Item1, m.Item2)))
-                    .ToList();
-                foreach (var (name, report) in scores)
+                foreach (var (kind, dense, sparse) in pairs)
                 {
-                    Console.WriteLine($"{name,-13} {report.FidLabel} {report.Fid.Value:F2} [{report.Fid.ConfidenceLow:F2}, {report.Fid.ConfidenceHigh:F2}], " +
-                                      $"conditional accuracy {report.ConditionalAccuracy!.Accuracy:P1} ({dataset} test, {count} samples)");
+                    var change = 100 * (fids[sparse] - fids[dense]) / fids[dense];
+                    Console.WriteLine($"{kind}: sparse vs dense FID {(change >= 0 ? "+" : "")}{change.ToString("F3", inv)} % (target: within 2 %)");
                 }
-
-                var denseFid = scores[1].Report.Fid.Value;
-                var sparseFid = scores[2].Report.Fid.Value;
-                var change = 100 * (sparseFid - denseFid) / denseFid;
-                Console.WriteLine($"sparse vs dense FID: {(change >= 0 ? "+" : "")}{change:F3} % (target: within 2 %)");
             }
 
-            singleSamples.Dispose();
-            denseSamples.Dispose();
-            sparseSamples.Dispose();
+            foreach (var entry in entries)
+            {
+                entry.Samples?.Dispose();
+            }
+
             return 0;
         });
         return command;

@@ -65,6 +65,9 @@ public sealed class ComposedDenoiser : IDenoiser, ISamplingPathObserver
     /// <summary>Which shards are evaluated per sample (dense or sparse).</summary>
     public SparseSelection Sparsity => _sparsity;
 
+    /// <summary>The router giving the weights (benchmarks read its counters).</summary>
+    public IRouter Router => _router;
+
     /// <summary>Number of shards (including masked ones).</summary>
     public int ShardCount => _shards.Length;
 

@@ -77,6 +77,23 @@ public sealed class ShardPriors
         return where(known.unsqueeze(1), rows, global).contiguous().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The shard the prior alone decides for each sample [B] int64, or -1: a sample is decided when exactly one shard allowed by
+    /// <paramref name="mask"/> has a positive prior for it (a class held by one shard, given the class). Its posterior
+    /// P(i | x_t, c) is then one-hot whatever x_t is, so no router network needs to run for it.
+    /// </summary>
+    public Tensor Decided(Conditioning conditioning, long batch, ShardMask mask, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(conditioning);
+        ArgumentNullException.ThrowIfNull(mask);
+        using var scope = NewDisposeScope();
+        var allowed = tensor(mask.Allowed.ToArray(), device: device).unsqueeze(0);
+        var possible = Log(conditioning, batch, device).isfinite().logical_and(allowed);
+        var single = possible.sum(1).eq(1);
+        var shard = possible.to(ScalarType.Int64).argmax(1);
+        return where(single, shard, full_like(shard, -1L)).MoveToOuterDisposeScope();
+    }
+
     private static double[] Normalize(IReadOnlyList<double> values, string what)
     {
         if (values.Count == 0 || values.Any(v => !(v >= 0)) || values.Sum() <= 0)

@@ -162,7 +162,7 @@ public sealed class CdmPipeline : IDisposable
                 {
                     var network = RouterTrainer.TrainClassifier(sets, schedule, Scale.Router with { Outputs = shardIds.Count },
                         Scale.RouterTraining with { Seed = Run.Seed * 1000 + 7 }, cancellationToken: Run.Cancellation);
-                    return new BuiltRouter(kind, new ClassifierRouter(network), clock.Elapsed.TotalSeconds, identities);
+                    return new BuiltRouter(kind, new PriorDecidedRouter(new ClassifierRouter(network), priors), clock.Elapsed.TotalSeconds, identities);
                 }
                 finally
                 {
@@ -173,7 +173,7 @@ public sealed class CdmPipeline : IDisposable
             case RouterKind.Compartmentalized:
             {
                 var heads = Enumerable.Range(0, shardIds.Count).Select(s => (RouterNetwork?)TrainCompartmentalizedHead(dataset, shardIds[s], s, schedule)).ToList();
-                return new BuiltRouter(kind, new CompartmentalizedRouter(heads, priors), clock.Elapsed.TotalSeconds, identities);
+                return new BuiltRouter(kind, new PriorDecidedRouter(new CompartmentalizedRouter(heads, priors), priors), clock.Elapsed.TotalSeconds, identities);
             }
 
             default:
@@ -224,16 +224,17 @@ public sealed class CdmPipeline : IDisposable
     }
 
     /// <summary>
-    /// The shard selection used with trained routers (classifier, compartmentalized): a shard is evaluated for a sample only when its
-    /// weight is at least 0.01. Measured on the standard Fashion-MNIST by-class-8 CDM: FID within 0.003 % of dense composition at
-    /// 1.0 shard evaluations per sample-step instead of 8 (docs/benchmarks.md, "Composition").
+    /// The shard selection used with trained routers (classifier, compartmentalized) and Ito-density weights: a shard is evaluated for a
+    /// sample only when its weight is at least 0.01 (for Ito weights: for the rest of the path once it falls below). Measured on the
+    /// standard Fashion-MNIST by-class-8 CDM: FID within 0.003 % of dense composition at 1.0 shard evaluations per sample-step instead
+    /// of 8 (classifier); for Ito weights see docs/benchmarks.md, "Sparse composition".
     /// </summary>
     public static SparseSelection TrainedRouterSparsity { get; } = new(Threshold: 0.01);
 
     /// <summary>
     /// Composes the shards' EMA denoisers under <paramref name="router"/>; null entries are shards that must not be loaded (masked).
-    /// Without <paramref name="options"/>, trained routers compose sparsely (<see cref="TrainedRouterSparsity"/>); naive and Ito weights
-    /// stay dense (naive weights are constant, and the Ito estimator needs every shard's prediction at every step).
+    /// Without <paramref name="options"/>, trained and Ito-density routers compose sparsely (<see cref="TrainedRouterSparsity"/>); naive
+    /// weights are constant lambda, so every shard with a positive prior is needed and they stay dense.
     /// </summary>
     public static ComposedDenoiser Compose(IReadOnlyList<IDenoiser?> shards, BuiltRouter router, ShardMask? mask = null, CompositionOptions? options = null) =>
         new(shards, router.Router, mask, options ?? DefaultOptions(router.Kind));
@@ -241,7 +242,7 @@ public sealed class CdmPipeline : IDisposable
     /// <summary>The composition options <see cref="Compose"/> uses for a router kind when none are given.</summary>
     public static CompositionOptions DefaultOptions(RouterKind kind) => kind switch
     {
-        RouterKind.Classifier or RouterKind.Compartmentalized => new CompositionOptions(TrainedRouterSparsity),
+        RouterKind.Classifier or RouterKind.Compartmentalized or RouterKind.ItoDensity => new CompositionOptions(TrainedRouterSparsity),
         // One-hot weights: only the drawn shard is evaluated.
         RouterKind.RandomPick => new CompositionOptions(new SparseSelection(Threshold: 0.5)),
         _ => CompositionOptions.Default,

@@ -40,8 +40,8 @@ public sealed class ExperimentReportTests
     [InlineData(RouterKind.Classifier, false)]
     [InlineData(RouterKind.Compartmentalized, false)]
     [InlineData(RouterKind.Naive, true)]
-    [InlineData(RouterKind.ItoDensity, true)]
-    public void TrainedRoutersComposeSparselyAndPathOrConstantWeightsDensely(RouterKind kind, bool dense)
+    [InlineData(RouterKind.ItoDensity, false)]
+    public void TrainedAndItoRoutersComposeSparselyAndConstantWeightsDensely(RouterKind kind, bool dense)
     {
         var sparsity = CdmPipeline.DefaultOptions(kind).Sparsity ?? SparseSelection.Dense;
         Assert.Equal(dense, sparsity.IsDense);

@@ -18,6 +18,9 @@ public sealed record CompositionRequest
     /// <summary>Entitlements, required when <see cref="User"/> is set.</summary>
     public AccessPolicy? Policy { get; init; }
 
+    /// <summary>Seed of the random-pick router's draws (other kinds are deterministic).</summary>
+    public long Seed { get; init; }
+
     /// <summary>Sparse evaluation and weight recording.</summary>
     public CompositionOptions Options { get; init; } = CompositionOptions.Default;
 }

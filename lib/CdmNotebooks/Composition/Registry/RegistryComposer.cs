@@ -63,9 +63,11 @@ public static class RegistryComposer
         {
             RouterKinds.Naive => new NaiveAveragingRouter(priors),
             RouterKinds.Ito => new ItoDensityRouter(priors, schedule),
-            RouterKinds.Classifier => new ClassifierRouter(LoadNetwork(registry, router!, router!.Parts.Single())),
-            RouterKinds.Compartmentalized => new CompartmentalizedRouter(
-                names.Select((n, i) => allowed[i] ? LoadNetwork(registry, router!, router!.Parts.Single(p => p.ShardName == n)) : null).ToList(), priors),
+            RouterKinds.RandomPick => new RandomPickRouter(priors, request.Seed),
+            // Trained routers run only for samples the prior leaves open (on a by-class split with the class given: none).
+            RouterKinds.Classifier => new PriorDecidedRouter(new ClassifierRouter(LoadNetwork(registry, router!, router!.Parts.Single())), priors),
+            RouterKinds.Compartmentalized => new PriorDecidedRouter(new CompartmentalizedRouter(
+                names.Select((n, i) => allowed[i] ? LoadNetwork(registry, router!, router!.Parts.Single(p => p.ShardName == n)) : null).ToList(), priors), priors),
             _ => throw new ArgumentException($"Unknown router kind '{kind}'."),
         };
         return new ComposedModel(new ComposedDenoiser(denoisers, routerImpl, mask, request.Options), names, manifests, mask, kind, router);

@@ -15,8 +15,11 @@ public static class RouterKinds
     /// <summary>Training-free Ito density weights along the stochastic sampling path.</summary>
     public const string Ito = "ito";
 
+    /// <summary>Each sample draws one shard from the priors at the start of its path (the random-pick baseline; one shard per sample).</summary>
+    public const string RandomPick = "random-pick";
+
     /// <summary>All kinds.</summary>
-    public static IReadOnlyList<string> All { get; } = [Naive, Classifier, Compartmentalized, Ito];
+    public static IReadOnlyList<string> All { get; } = [Naive, Classifier, Compartmentalized, Ito, RandomPick];
 
     /// <summary>Whether the kind has trained weights (and therefore a lineage to check).</summary>
     public static bool IsTrained(string kind) => kind is Classifier or Compartmentalized;

@@ -173,7 +173,8 @@ public sealed class ContinualExperiment : IExperiment
                 }
 
                 var seconds = clock.Elapsed.TotalSeconds;
-                var router = new CompartmentalizedRouter(Enumerable.Range(0, present).Select(s => (RouterNetwork?)heads[s]).ToArray(), pipeline.Priors(split.Dataset, ids));
+                var priors = pipeline.Priors(split.Dataset, ids);
+                var router = new PriorDecidedRouter(new CompartmentalizedRouter(Enumerable.Range(0, present).Select(s => (RouterNetwork?)heads[s]).ToArray(), priors), priors);
                 return (new BuiltRouter(kind, router, seconds, new[] { DataIdentity.Of(ids[newShard]) }), trained,
                     $"{trained} new head (shard {newShard} vs the public reference set)");
             }
