@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using CdmNotebooks.Cli;
 using CdmNotebooks.Cli.Commands;
 
@@ -36,9 +37,21 @@ if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
     return CliFailure.BadInput;
 }
 
+// Our own SIGINT/SIGTERM handling instead of System.CommandLine's: its handler forces an exit 2 seconds after the signal (which can
+// cut a standard checkpoint write short) and throws on a second signal (seen: `timeout` forwarding SIGTERM to a child already
+// told). Here every signal only requests cancellation; the command checkpoints and exits 130 in its own time.
+using var interrupted = new CancellationTokenSource();
+void Interrupt(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    interrupted.Cancel();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupted.Token);
 }
 catch (Exception failure)
 {

@@ -36,12 +36,14 @@ public sealed class CdmPipeline : IDisposable
     public LabeledImages Test(string dataset) => _test.TryGetValue(dataset, out var d) ? d : _test[dataset] = DatasetCatalog.Load(dataset, "test");
 
     /// <summary>Trains (or reuses) the paragon: one model on all training data of <paramref name="dataset"/>, optionally without <paramref name="excluded"/> IDs (a forgetting request: same configuration and steps, data minus the IDs).</summary>
-    public TrainedModel TrainParagon(string dataset, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null)
+    /// <remarks><paramref name="cache"/> (default: the run's) and <paramref name="snapshotSteps"/> (see <see cref="ModelCache.GetOrTrain"/>) are for studies of the training itself.</remarks>
+    public TrainedModel TrainParagon(
+        string dataset, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null, ModelCache? cache = null, IReadOnlyList<int>? snapshotSteps = null)
     {
         var train = Train(dataset);
         var ids = excluded is null || excluded.Count == 0 ? train.Ids : train.Ids.Where(id => !excluded.Contains(id)).ToArray();
         var identity = new TrainingDataIdentity(dataset, "all", ids.Count == train.Count ? "all" : $"all-minus-{train.Count - ids.Count}", DataIdentity.Of(ids));
-        return TrainOn(Scale.Paragon with { Seed = Run.Seed * 1000 + 1 }, identity, ids, regime);
+        return TrainOn(Scale.Paragon with { Seed = Run.Seed * 1000 + 1 }, identity, ids, regime, cache, snapshotSteps);
     }
 
     /// <summary>Trains (or reuses) the base of <paramref name="regime"/> on the whole training part of its base dataset; null for the scratch regime.</summary>
@@ -55,11 +57,12 @@ public sealed class CdmPipeline : IDisposable
 
         var train = Train(regime.BaseDataset!);
         var identity = new TrainingDataIdentity(regime.BaseDataset!, "base", "all", DataIdentity.Of(train.Ids));
-        return TrainOn(regime.BaseConfig! with { Seed = Run.Seed * 1000 + 3 }, identity, train.Ids, null);
+        return TrainOn(regime.BaseConfig! with { Seed = Run.Seed * 1000 + 3 }, identity, train.Ids, null, null, null);
     }
 
     /// <summary>Trains (or reuses) shard <paramref name="shard"/> of <paramref name="split"/> without <paramref name="excluded"/> IDs, with a fraction of the paragon's steps equal to its data fraction.</summary>
-    public TrainedModel TrainShard(ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null)
+    public TrainedModel TrainShard(
+        ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null, ModelCache? cache = null, IReadOnlyList<int>? snapshotSteps = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         var ids = split.IdsOfShard(shard).Where(id => excluded is null || !excluded.Contains(id)).ToArray();
@@ -69,7 +72,7 @@ public sealed class CdmPipeline : IDisposable
         }
 
         var config = ComputeParity.ForShard(Scale.Paragon, ids.Length / (double)split.Ids.Count) with { Seed = Run.Seed * 1000 + 100 + shard };
-        return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids, regime);
+        return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids, regime, cache, snapshotSteps);
     }
 
     /// <summary>Trains (or reuses) every shard of <paramref name="split"/> in <paramref name="regime"/> (scratch when null).</summary>
@@ -86,10 +89,11 @@ public sealed class CdmPipeline : IDisposable
             throw new ArgumentException($"No sample IDs given to train shard {shard} of {splitName} on.", nameof(ids));
         }
 
-        return TrainOn(config, new TrainingDataIdentity(dataset, splitName, shard, DataIdentity.Of(ids)), ids, null);
+        return TrainOn(config, new TrainingDataIdentity(dataset, splitName, shard, DataIdentity.Of(ids)), ids, null, null, null);
     }
 
-    private TrainedModel TrainOn(TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids, TrainingRegime? regime)
+    private TrainedModel TrainOn(
+        TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids, TrainingRegime? regime, ModelCache? cache, IReadOnlyList<int>? snapshotSteps)
     {
         TrainedModel? baseModel = null;
         if (regime is { HasBase: true })
@@ -104,13 +108,13 @@ public sealed class CdmPipeline : IDisposable
         Tensor? labels = null;
         try
         {
-            return Run.Models.GetOrTrain(config, identity, () =>
+            return (cache ?? Run.Models).GetOrTrain(config, identity, () =>
             {
                 subset = ids.Count == train.Count ? null : train.SelectIds(ids);
                 var source = subset ?? train;
                 labels = source.LabelTensor();
                 return new TrainingData(source.Images, labels, identity);
-            }, Run, baseModel);
+            }, Run, baseModel, snapshotSteps);
         }
         finally
         {
@@ -145,6 +149,11 @@ public sealed class CdmPipeline : IDisposable
     public BuiltRouter BuildRouter(RouterKind kind, string dataset, IReadOnlyList<IReadOnlyList<string>> shardIds, NoiseSchedule schedule)
     {
         var priors = Priors(dataset, shardIds);
+        if (Run.Mutation == ExperimentMutation.NaiveRouter)
+        {
+            return new BuiltRouter(kind, new NaiveAveragingRouter(priors), 0, Array.Empty<string>());
+        }
+
         var identities = shardIds.Select(ids => DataIdentity.Of(ids)).ToArray();
         var clock = Stopwatch.StartNew();
         switch (kind)
@@ -256,10 +265,8 @@ public sealed class CdmPipeline : IDisposable
     public GeneratedSamples Generate(string method, IDenoiser denoiser, int seed, int? samplesPerClass = null, int batchSize = 100, Action<SamplerStep>? onStep = null)
     {
         var perClass = samplesPerClass ?? Scale.SamplesPerClass;
-        if (Run.Mutation == ExperimentMutation.NoiseDenoiser)
-        {
-            denoiser = new NoiseDenoiser(denoiser.Schedule, seed);
-        }
+        using var noise = Run.Mutation == ExperimentMutation.NoiseDenoiser ? new NoiseDenoiser(denoiser.Schedule, seed) : null;
+        denoiser = (IDenoiser?)noise ?? denoiser;
 
         var classes = Enumerable.Range(0, perClass * 10).Select(i => (long)(i % 10)).ToArray();
         var sampler = SamplerFactory.Create(Scale.Sampler);

@@ -7,6 +7,7 @@ public static class ExperimentCatalog
     public static IReadOnlyList<IExperiment> All { get; } = new IExperiment[]
     {
         new Table1.Table1Experiment(),
+        new Convergence.ConvergenceExperiment(),
         new Forgetting.ForgettingExperiment(),
         new Continual.ContinualExperiment(),
         new Attribution.AttributionExperiment(),

@@ -8,4 +8,7 @@ public enum ExperimentMutation
 
     /// <summary>Every model the run samples from (single shard, paragon or composition) returns noise instead of its prediction.</summary>
     NoiseDenoiser,
+
+    /// <summary>Every router the pipeline builds is replaced by naive averaging (weights = the global priors, blind to the sample and its class).</summary>
+    NaiveRouter,
 }

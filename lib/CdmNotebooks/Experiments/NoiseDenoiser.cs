@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace CdmNotebooks.Experiments;
 
 /// <summary>The broken model of <see cref="ExperimentMutation.NoiseDenoiser"/>: predicts x0 as fresh uniform noise in the data range [-1, 1], whatever it is asked.</summary>
-public sealed class NoiseDenoiser : IDenoiser
+public sealed class NoiseDenoiser : IDenoiser, IDisposable
 {
     private readonly Generator _noise;
 
@@ -24,4 +24,6 @@ public sealed class NoiseDenoiser : IDenoiser
         ArgumentNullException.ThrowIfNull(x);
         return rand(x.shape, generator: _noise, dtype: x.dtype).to(x.device) * 2 - 1;
     }
+
+    public void Dispose() => _noise.Dispose();
 }

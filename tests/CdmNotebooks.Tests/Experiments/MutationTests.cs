@@ -1,6 +1,8 @@
 using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.AccessRights;
 using CdmNotebooks.Experiments.Continual;
+using CdmNotebooks.Experiments.Convergence;
+using CdmNotebooks.Experiments.Table1;
 
 namespace CdmNotebooks.Tests.Experiments;
 
@@ -38,6 +40,31 @@ public sealed class MutationTests : IDisposable
         Assert.Contains(failed, n => n.StartsWith("quality: every composition draws its user's entitled classes above chance", StringComparison.Ordinal));
         // Refusals happen before any sampling, so that proof still holds under the mutation.
         Assert.DoesNotContain(failed, n => n.StartsWith("requests for an unentitled shard", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Table1VerdictFailsOnEveryByClassQualityCheckWhenEveryRouterIsNaiveAveraging()
+    {
+        var report = new Table1Experiment().Run(
+            new ExperimentRun("table1", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NaiveRouter });
+
+        var byClass = report.Checks.Where(c => c.Name.StartsWith("quality: ", StringComparison.Ordinal) && c.Name.Contains(" by-class n=", StringComparison.Ordinal)).ToList();
+        // Smoke measures by-class n = 8 fine-tuned and by-class n in {2, 8} from scratch: a router that ignores the class is naive averaging, so none may pass.
+        Assert.Equal(3, byClass.Count);
+        Assert.All(byClass, c => Assert.False(c.Passed, $"{c.Name} passed with naive routers: {c.Detail}"));
+        Assert.Contains(report.Checks, c => c.Passed && c.Name.StartsWith("compute parity", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ConvergenceVerdictFailsOnEveryLearningCheckWhenTheModelsDrawNoise()
+    {
+        var report = new ConvergenceExperiment().Run(
+            new ExperimentRun("convergence", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NoiseDenoiser });
+
+        // Every check is a learning check (FID falls with steps), and noise does not fall.
+        Assert.NotEmpty(report.Checks);
+        Assert.All(report.Checks, c => Assert.False(c.Passed, $"{c.Name} passed under the noise mutation: {c.Detail}"));
+        Assert.All(report.Checks, c => Assert.StartsWith("quality:", c.Name, StringComparison.Ordinal));
     }
 
     public void Dispose() => Directory.Delete(_results, recursive: true);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CdmNotebooks.IO;
 using CdmNotebooks.Runtime;
 using TorchSharp;
@@ -20,8 +21,11 @@ public static class Checkpoint
     private static readonly byte[] Magic = "CDMCKPT1"u8.ToArray();
     private static readonly byte[] EndMagic = "CDMCKEND"u8.ToArray();
 
-    /// <summary>JSON options for headers and configuration files (indented, camelCase).</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    /// <summary>JSON options for headers and configuration files (indented, camelCase; a step-0 checkpoint has no loss yet, written as NaN).</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Canonical file name of the checkpoint at <paramref name="step"/>.</summary>
     public static string FileName(int step) => $"step-{step:D8}{Extension}";

@@ -1,0 +1,160 @@
+using System.Globalization;
+using CdmNotebooks.Data;
+using CdmNotebooks.Experiments.Table1;
+using CdmNotebooks.Reporting;
+
+namespace CdmNotebooks.Experiments.Convergence;
+
+/// <summary>
+/// The convergence study behind Table 1: FID against training steps for the paragon and for one uniform-8 shard of every Table 1 block
+/// (regime x dataset), with Table 1's own configurations and budgets. It answers whether a model lacked steps: Table 1's standard budget
+/// is fair only if the paragon has plateaued (no FID gain beyond its 95 % interval over the last quarter of its steps).
+/// </summary>
+/// <remarks>
+/// The observed models train in their own cache folder, keeping a snapshot at every observed step (a cached Table 1 model has no
+/// intermediate states to evaluate); they share Table 1's bases. An interrupted run resumes the training and the curve.
+/// </remarks>
+public sealed class ConvergenceExperiment : IExperiment
+{
+    /// <summary>Columns of convergence.csv: one row per (regime, dataset, model, observed step).</summary>
+    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "model", "step", "train_steps", "seed", "profile" }
+        .Concat(MetricColumns.Names).Append("sample_seconds").ToArray();
+
+    public string Name => "convergence";
+
+    public string Question => "Does FID stop improving within Table 1's step budgets, for the paragon and for one shard, in every training regime?";
+
+    /// <summary>The observed steps of a model trained for <paramref name="trainSteps"/>: step 0 (where it starts: its base, or its initialization) and <paramref name="points"/> evenly spaced steps, the last one the budget.</summary>
+    public static IReadOnlyList<int> ObservedSteps(int trainSteps, int points) =>
+        Enumerable.Range(0, points + 1).Select(k => (int)Math.Round(trainSteps * k / (double)points)).Distinct().ToArray();
+
+    public ExperimentReport Run(ExperimentRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var started = DateTimeOffset.UtcNow;
+        var table1 = Table1Settings.For(run.Profile);
+        // smoke checks the pipeline on Table 1's first (fine-tuned) block only: each block costs one more paragon of training.
+        var (paragonPoints, shardPoints, perClass, grids) = run.Profile == "smoke" ? (4, 2, 10, (IReadOnlyList<Table1Grid>)table1.Grids.Take(1).ToArray()) : (8, 4, 50, table1.Grids);
+        var tablePath = run.ResultPath("convergence.csv");
+        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
+        var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "convergence-models"));
+        using var pipeline = new CdmPipeline(run, table1.Scale);
+        var checks = new List<SanityCheck>();
+        foreach (var grid in grids)
+        {
+            var (regime, dataset) = (grid.Regime, grid.Dataset);
+            var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
+            var paragonSteps = ObservedSteps(table1.Scale.Paragon.TrainSteps, paragonPoints);
+            var shardSteps = ObservedSteps(ComputeParity.ForShard(table1.Scale.Paragon, split.IdsOfShard(0).Count / (double)split.Ids.Count).TrainSteps, shardPoints);
+            var models = new (string Model, IReadOnlyList<int> Steps, Func<TrainedModel> Train)[]
+            {
+                ("paragon", paragonSteps, () => pipeline.TrainParagon(dataset, regime: regime, cache: cache, snapshotSteps: paragonSteps)),
+                ($"shard {split.Name}/0", shardSteps, () => pipeline.TrainShard(split, 0, regime: regime, cache: cache, snapshotSteps: shardSteps)),
+            };
+            foreach (var (model, steps, train) in models)
+            {
+                bool Measured(int step) => table.Contains(("regime", regime.Name), ("dataset", dataset), ("model", model), ("step", step),
+                    ("seed", run.Seed), ("profile", run.Profile));
+                if (steps.All(Measured))
+                {
+                    continue;
+                }
+
+                run.Log($"{regime.Name} {dataset} {model}: FID at steps {string.Join(", ", steps)}");
+                var trained = train();
+                foreach (var step in steps.Where(s => !Measured(s)))
+                {
+                    using var denoiser = new LoadedShards(new[] { trained with { CheckpointPath = ModelCache.SnapshotPath(trained, step) } });
+                    // The same noise at every step, so the curve shows the model changing, not the draw.
+                    using var samples = pipeline.Generate(model, denoiser.Denoisers[0], run.Seed * 1000 + 700, perClass);
+                    var report = pipeline.Evaluate(samples, dataset);
+                    run.Log(string.Create(CultureInfo.InvariantCulture, $"  step {step}: FID {report.Fid.Value:F2} [{report.Fid.ConfidenceLow:F2}, {report.Fid.ConfidenceHigh:F2}]"));
+                    table.Add(new (string, object?)[]
+                        {
+                            ("regime", regime.Name), ("dataset", dataset), ("model", model), ("step", step), ("train_steps", steps[^1]), ("seed", run.Seed),
+                            ("profile", run.Profile),
+                        }
+                        .Concat(MetricColumns.Of(report)).Append(("sample_seconds", Math.Round(samples.Seconds, 1))).ToArray());
+                    table.SaveCsv(tablePath);
+                }
+            }
+
+            checks.AddRange(models.Select(m => LearningCheck(table, run, regime.Name, dataset, m.Model, m.Steps)));
+            if (run.Profile != "smoke")
+            {
+                checks.Add(PlateauCheck(table, run, regime.Name, dataset, paragonSteps));
+            }
+        }
+
+        var files = WriteFigures(run, grids, table);
+        run.WriteRunInfo(started, new Dictionary<string, string>
+        {
+            ["note"] = $"{paragonPoints} observed steps per paragon and {shardPoints} per shard, {perClass * 10} samples each, Table 1's {run.Profile} configurations",
+        });
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) against training steps"] = table }, files, checks);
+    }
+
+    private static (double Fid, double Low, double High) Point(ResultTable table, ExperimentRun run, string regime, string dataset, string model, int step) =>
+        MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("model", model), ("step", step.ToString(CultureInfo.InvariantCulture)),
+                ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile))
+            .Select(r => (MetricColumns.Number(table, r, "fid_cdmnet"), MetricColumns.Number(table, r, "fid_low"), MetricColumns.Number(table, r, "fid_high")))
+            .DefaultIfEmpty((double.NaN, double.NaN, double.NaN)).First();
+
+    /// <summary>The model learned: FID at its last step is below FID where it started (step 0), beyond both 95 % intervals (a model drawing noise fails it).</summary>
+    private static SanityCheck LearningCheck(ResultTable table, ExperimentRun run, string regime, string dataset, string model, IReadOnlyList<int> steps)
+    {
+        var first = Point(table, run, regime, dataset, model, steps[0]);
+        var last = Point(table, run, regime, dataset, model, steps[^1]);
+        return new SanityCheck($"quality: {regime} {dataset} {model}: FID at step {steps[^1]} below step {steps[0]} beyond both 95 % intervals",
+            last.High < first.Low,
+            string.Create(CultureInfo.InvariantCulture, $"step {steps[0]}: {first.Fid:F2} [{first.Low:F2}, {first.High:F2}]; step {steps[^1]}: {last.Fid:F2} [{last.Low:F2}, {last.High:F2}]"));
+    }
+
+    /// <summary>Table 1's budget is fair: over the last quarter of its steps the paragon's FID did not fall below the 95 % interval it had at three quarters.</summary>
+    private static SanityCheck PlateauCheck(ResultTable table, ExperimentRun run, string regime, string dataset, IReadOnlyList<int> steps)
+    {
+        var quarter = steps.Last(s => s <= 0.75 * steps[^1] + 0.5);
+        var before = Point(table, run, regime, dataset, "paragon", quarter);
+        var last = Point(table, run, regime, dataset, "paragon", steps[^1]);
+        return new SanityCheck($"plateau: {regime} {dataset} paragon: no FID gain beyond its 95 % interval over the last quarter of its {steps[^1]} steps",
+            last.Fid >= before.Low,
+            string.Create(CultureInfo.InvariantCulture,
+                $"step {quarter}: {before.Fid:F2} [{before.Low:F2}, {before.High:F2}]; step {steps[^1]}: {last.Fid:F2} ({(last.Fid / before.Fid - 1) * 100:+0.0;-0.0} %)"));
+    }
+
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, IReadOnlyList<Table1Grid> grids, ResultTable table)
+    {
+        var files = new List<string>();
+        foreach (var grid in grids)
+        {
+            var rows = MetricColumns.Rows(table, ("regime", grid.Regime.Name), ("dataset", grid.Dataset), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)),
+                ("profile", run.Profile)).ToList();
+            var series = rows.GroupBy(r => table.Get(r, "model"))
+                .Select(g =>
+                {
+                    var points = g.OrderBy(r => int.Parse(table.Get(r, "step"), CultureInfo.InvariantCulture)).ToList();
+                    return new ChartSeries(g.Key,
+                        points.Select(r => MetricColumns.Number(table, r, "step")).ToArray(),
+                        points.Select(r => MetricColumns.Number(table, r, "fid_cdmnet")).ToArray(),
+                        points.Select(r => (MetricColumns.Number(table, r, "fid_high") - MetricColumns.Number(table, r, "fid_low")) / 2).ToArray());
+                })
+                .ToList();
+            if (series.Count == 0)
+            {
+                continue;
+            }
+
+            var spec = new ChartSpec($"{grid.Dataset}, {grid.Regime.Name}: FID against training steps", "training steps", "FID (CdmNet features), lower is better", series)
+            {
+                Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
+            };
+            var prefix = grid.Regime == TrainingRegime.Scratch ? "scratch" : grid.Regime.Name.Replace(':', '-');
+            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-vs-steps-{prefix}-{grid.Dataset}"));
+            files.Add(html);
+            files.Add(png);
+        }
+
+        files.Add(run.ResultPath("convergence.csv"));
+        return files;
+    }
+}
