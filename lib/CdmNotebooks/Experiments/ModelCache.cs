@@ -39,7 +39,7 @@ public sealed class ModelCache
                          ?? throw new InvalidDataException($"{done} is empty; delete the folder {directory} to retrain.");
             run?.Log($"  cached model {identity} ({cached.TrainSteps} steps, trained in {cached.TrainSeconds:F0} s)");
             var model = cached with { CheckpointPath = Path.Combine(directory, Path.GetFileName(cached.CheckpointPath)), FromCache = true };
-            if (snapshotSteps?.FirstOrDefault(s => !File.Exists(SnapshotPath(model, s))) is > 0 and var lacking)
+            if (snapshotSteps?.Where(s => !File.Exists(SnapshotPath(model, s))).Select(s => (int?)s).FirstOrDefault() is int lacking)
             {
                 throw new InvalidOperationException(
                     $"The cached model {identity} in {directory} has no snapshot of step {lacking}: it was trained without snapshots. Delete that folder to train it again with them.");
