@@ -3,13 +3,13 @@
 #   bash environment/test.sh                # unit and integration tests, the workbench notebook, and every experiment notebook
 #                                           # (01-07) headless in the smoke profile; each fails in its verdict cell when one of its
 #                                           # sanity checks fails (~80 min on a fresh clone on 2 cores, measured 2026-12-06; what CI runs)
-#   bash environment/test.sh --quick        # without the experiment notebooks (~3 min)
+#   bash environment/test.sh --quick        # without the experiment notebooks and the experiments' mutation runs
 #   bash environment/test.sh --experiments  # also the in-process smoke runs of every experiment (structure of each result table)
 set -euo pipefail
 filter="Category!=ExperimentSmoke"
 case "${1:-}" in
     "") ;;
-    --quick) filter="Category!=ExperimentSmoke&Category!=ExperimentNotebook" ;;
+    --quick) filter="Category!=ExperimentSmoke&Category!=ExperimentNotebook&Category!=ExperimentMutation" ;;
     --experiments) filter="" ;;
     *) echo "test.sh: unknown option '$1'; use --quick, --experiments or nothing." >&2; exit 2 ;;
 esac

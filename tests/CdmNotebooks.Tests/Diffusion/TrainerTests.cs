@@ -16,7 +16,7 @@ public sealed class TrainerTests : IDisposable
         _data = new TrainingData(_images, _labels, new TrainingDataIdentity("synthetic", "squares", "all", "identity-a"));
     }
 
-    private const int Steps = 150;
+    private const int Steps = 300;
 
     /// <summary>Class-dependent images: a bright 8x8 square on a dark background whose position (2k, 2k) encodes the label k.</summary>
     private static (Tensor Images, Tensor Labels) Squares(int count, ulong seed, long[]? classes = null)

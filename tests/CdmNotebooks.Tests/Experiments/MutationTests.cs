@@ -12,6 +12,7 @@ namespace CdmNotebooks.Tests.Experiments;
 /// smoke cache; results go to a scratch folder so no broken row reaches the real tables.
 /// </summary>
 [Collection("Experiments")]
+[Trait("Category", "ExperimentMutation")]
 public sealed class MutationTests : IDisposable
 {
     private readonly string _results = Directory.CreateTempSubdirectory("cdm-mutation-results-").FullName;
