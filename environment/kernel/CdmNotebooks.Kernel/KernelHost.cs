@@ -159,12 +159,7 @@ public sealed class KernelHost : IDisposable
                 Reply(channel, request, "kernel_info_reply", KernelInfo());
                 break;
             case "execute_request":
-                var succeeded = Execute(channel, request);
-                if (!succeeded && (request.Content["stop_on_error"]?.GetValue<bool>() ?? true))
-                {
-                    AbortQueuedExecutions(channel);
-                }
-
+                Execute(channel, request);
                 break;
             case "is_complete_request":
                 var complete = ScriptSession.IsComplete(Text(content, "code"));
@@ -223,10 +218,22 @@ public sealed class KernelHost : IDisposable
 
     // "Run all" queues every cell at once; after a failure the rest must not run on top of a broken state, so the
     // execute requests already waiting are answered "aborted" (as ipykernel does) while other requests are served.
-    // Only what is queued now is drained: a request sent after the client saw the error runs normally.
-    private void AbortQueuedExecutions(MessageChannel channel)
+    // Only what was queued before the error reply went out is drained: a request sent after the client saw the error
+    // runs normally (draining after the reply raced with such a request and aborted it).
+    private static List<JupyterMessage> DrainQueued(MessageChannel channel)
     {
-        while (channel.TryReceive(TimeSpan.Zero) is { } queued)
+        var queued = new List<JupyterMessage>();
+        while (channel.TryReceive(TimeSpan.Zero) is { } message)
+        {
+            queued.Add(message);
+        }
+
+        return queued;
+    }
+
+    private void AbortQueuedExecutions(MessageChannel channel, IEnumerable<JupyterMessage> drained)
+    {
+        foreach (var queued in drained)
         {
             _iopub.Status("busy", queued);
             try
@@ -247,8 +254,7 @@ public sealed class KernelHost : IDisposable
         }
     }
 
-    /// <returns>False when the cell failed.</returns>
-    private bool Execute(MessageChannel channel, JupyterMessage request)
+    private void Execute(MessageChannel channel, JupyterMessage request)
     {
         var code = Text(request.Content, "code");
         var silent = request.Content["silent"]?.GetValue<bool>() ?? false;
@@ -306,8 +312,9 @@ public sealed class KernelHost : IDisposable
             }
         }
 
+        var queued = !outcome.Succeeded && (request.Content["stop_on_error"]?.GetValue<bool>() ?? true) ? DrainQueued(channel) : [];
         Reply(channel, request, "execute_reply", reply);
-        return outcome.Succeeded;
+        AbortQueuedExecutions(channel, queued);
     }
 
     private CellOutcome RunCell(string code, int count)
