@@ -2,6 +2,7 @@ using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.AccessRights;
 using CdmNotebooks.Experiments.Continual;
 using CdmNotebooks.Experiments.Convergence;
+using CdmNotebooks.Experiments.Memorization;
 using CdmNotebooks.Experiments.Table1;
 
 namespace CdmNotebooks.Tests.Experiments;
@@ -66,6 +67,18 @@ public sealed class MutationTests : IDisposable
         Assert.NotEmpty(report.Checks);
         Assert.All(report.Checks, c => Assert.False(c.Passed, $"{c.Name} passed under the noise mutation: {c.Detail}"));
         Assert.All(report.Checks, c => Assert.StartsWith("quality:", c.Name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MemorizationVerdictFailsOnBothChecksWhenTheModelsDrawNoise()
+    {
+        var report = new MemorizationExperiment().Run(
+            new ExperimentRun("memorization", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NoiseDenoiser });
+
+        // Noise copies no training image: the small shard alone no longer memorizes, and mixing cannot reduce a fraction that is already 0.
+        Assert.Equal(2, report.Checks.Count);
+        Assert.All(report.Checks, c => Assert.False(c.Passed, $"{c.Name} passed under the noise mutation: {c.Detail}"));
+        Assert.Contains(report.Checks, c => c.Name.StartsWith("the small shard alone memorizes", StringComparison.Ordinal) && c.Detail.StartsWith("0.0 %", StringComparison.Ordinal));
     }
 
     public void Dispose() => Directory.Delete(_results, recursive: true);
