@@ -43,8 +43,14 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
         Assert.True(registry.ActiveShards().All(s => s.Name != name), $"{name} finished before it could be requeued; the test cannot show a resume");
         var requeue = _cluster.Run("scontrol", "requeue", $"{arrayJob}_{Requeued}");
         Assert.True(requeue.Code == 0, $"scontrol requeue failed: {requeue.Output}");
-        // Slurm holds a requeued job back for two minutes (reason BeginTime); this test cannot wait that long. An update sent while the
-        // killed attempt is still COMPLETING is accepted but has no effect, so it is repeated until the task runs again.
+        // Slurm holds a requeued job back for two minutes (reason BeginTime); this test cannot wait that long. That hold is also what keeps
+        // the killed attempt's completion report (its SIGTERM exit status) from landing on the next attempt: released while the old batch
+        // step is still alive, the new attempt is marked FAILED by the old report and afterok fails the compose job. So the start time is
+        // moved only once the killed attempt is gone: no slurmstepd left for the job and the job no longer COMPLETING.
+        var taskJobId = JobId().Match(_cluster.Run("scontrol", "show", "job", "-o", $"{arrayJob}_{Requeued}").Output).Groups[1].Value;
+        WaitFor(() => !BatchStepAlive(taskJobId)
+                      && Regex.IsMatch(_cluster.Run("scontrol", "show", "job", "-o", $"{arrayJob}_{Requeued}").Output, @"JobState=PENDING\b"),
+            TimeSpan.FromMinutes(2), "the killed attempt to be gone", jobDir);
         WaitFor(() =>
         {
             _cluster.Run("scontrol", "update", $"JobId={arrayJob}_{Requeued}", "StartTime=now");
@@ -53,7 +59,7 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
         }, TimeSpan.FromMinutes(1), "the requeued task to start again", jobDir);
         WaitFor(() => Finished(composeJob), TimeSpan.FromMinutes(8), $"compose job {composeJob} to finish", jobDir);
         var composeState = _cluster.Run("scontrol", "show", "job", "-o", composeJob).Output;
-        Assert.True(composeState.Contains("JobState=COMPLETED", StringComparison.Ordinal), $"compose job did not complete: {composeState}\n{Logs(jobDir)}");
+        Assert.True(composeState.Contains("JobState=COMPLETED", StringComparison.Ordinal), $"compose job did not complete: {composeState}\n{Logs(jobDir)}\n--- slurmctld.log\n{_cluster.ControllerLog()}");
 
         // Every shard registered, with the split's data identity and a checkpoint that verifies.
         var split = ShardSplit.Load(Split);
@@ -147,9 +153,18 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < timeout, $"gave up waiting {timeout.TotalMinutes} min for {what}.\n{_cluster.Run("squeue").Output}\n{Logs(jobDir)}");
+            Assert.True(clock.Elapsed < timeout, $"gave up waiting {timeout.TotalMinutes} min for {what}.\n{_cluster.Run("squeue").Output}\n{Logs(jobDir)}\n--- slurmctld.log\n{_cluster.ControllerLog()}");
             Thread.Sleep(50);
         }
+    }
+
+    /// <summary>Whether a slurmstepd of job <paramref name="jobId"/> still runs on this (single) node.</summary>
+    private static bool BatchStepAlive(string jobId)
+    {
+        using var pgrep = Process.Start(new ProcessStartInfo("pgrep", ["-f", $@"^slurmstepd: \[{jobId}\."]) { RedirectStandardOutput = true })!;
+        pgrep.StandardOutput.ReadToEnd();
+        pgrep.WaitForExit();
+        return pgrep.ExitCode == 0;
     }
 
     private static string Logs(string jobDir) =>
@@ -159,6 +174,9 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
 
     [GeneratedRegex(@"array job (\d+)")]
     private static partial Regex ArrayJob();
+
+    [GeneratedRegex(@"\bJobId=(\d+)")]
+    private static partial Regex JobId();
 
     [GeneratedRegex(@"composition as job (\d+)")]
     private static partial Regex ComposeJob();

@@ -37,6 +37,13 @@ public sealed class SlurmTestCluster : IDisposable
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>The last <paramref name="lines"/> lines of slurmctld's log (dependency decisions are logged): for the message of a failed test.</summary>
+    public string ControllerLog(int lines = 60)
+    {
+        var path = Path.Combine(State, "slurmctld.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines)) : "(no slurmctld.log)";
+    }
+
     public void Dispose()
     {
         Script("stop.sh");
