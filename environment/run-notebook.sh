@@ -55,10 +55,13 @@ for notebook in "${NOTEBOOKS[@]}"; do
     echo "== $name (profile $PROFILE) -> $OUT/$name.ipynb"
     began=$(date +%s)
     # nbconvert runs the kernel in the notebook's own folder, as Jupyter does interactively.
-    if ! "$PYTHON" -m jupyter nbconvert --to notebook --execute "$notebook" \
+    # stderr is also kept in a file so the FAILED line can name the cell's exception (the full traceback runs to hundreds of lines).
+    errors="$OUT/$name.stderr"
+    if ! { "$PYTHON" -m jupyter nbconvert --to notebook --execute "$notebook" \
             --ExecutePreprocessor.kernel_name=cdm-csharp --ExecutePreprocessor.timeout="$TIMEOUT" \
-            --output-dir "$OUT" --output "$name.ipynb" --log-level=WARN; then
-        echo "FAILED $name: a cell raised or timed out (the executed copy, if any, is in $OUT)" >&2
+            --output-dir "$OUT" --output "$name.ipynb" --log-level=WARN 2>&1 1>&3 | tee "$errors" >&2; } 3>&1; then
+        reason="$(grep -m1 -E '^[A-Z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+: ' "$errors" || true)"
+        echo "FAILED $name: a cell raised or timed out: ${reason:-no .NET exception in its output (a time-out?)} (the executed copy, if any, is in $OUT)" >&2
         status=1
         continue
     fi

@@ -101,7 +101,9 @@ public sealed class NotebookRunTests
             var (exitCode, log) = PythonDriver.Run("bash",
                 [Path.Combine(PythonDriver.RepositoryRoot, "environment", "run-notebook.sh"), Path.Combine("notebooks", notebook)],
                 TimeSpan.FromMinutes(40), environment);
-            Assert.True(exitCode == 0 && log.Contains("valid "), $"{notebook} did not run and validate (exit {exitCode}):\n{log}");
+            // The FAILED line (it names the cell's exception) leads: CI shows only part of a long message.
+            var failures = string.Join('\n', log.Split('\n').Where(l => l.StartsWith("FAILED ", StringComparison.Ordinal)));
+            Assert.True(exitCode == 0 && log.Contains("valid "), $"{notebook} did not run and validate (exit {exitCode}): {failures}\n{log}");
 
             var html = Path.Combine(output, Path.ChangeExtension(notebook, ".html"));
             var check = Path.Combine(PythonDriver.RepositoryRoot, "environment", "kernel", "tests", "render_check.py");
