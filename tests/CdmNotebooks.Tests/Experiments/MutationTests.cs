@@ -1,5 +1,6 @@
 using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.AccessRights;
+using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Experiments.Continual;
 using CdmNotebooks.Experiments.Convergence;
 using CdmNotebooks.Experiments.Memorization;
@@ -79,6 +80,21 @@ public sealed class MutationTests : IDisposable
         Assert.Equal(2, report.Checks.Count);
         Assert.All(report.Checks, c => Assert.False(c.Passed, $"{c.Name} passed under the noise mutation: {c.Detail}"));
         Assert.Contains(report.Checks, c => c.Name.StartsWith("the small shard alone memorizes", StringComparison.Ordinal) && c.Detail.StartsWith("0.0 %", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AttributionVerdictFailsOnItsKappaCheckWhenEveryRouterIsNaiveAveraging()
+    {
+        var report = new AttributionExperiment().Run(
+            new ExperimentRun("attribution", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NaiveRouter });
+
+        // Naive weights are the global priors whatever the image: every sample credits the same shard, so credit cannot agree with the
+        // judged domain beyond chance (kappa 0), and the one gated router (Ito in smoke) fails its check.
+        var check = Assert.Single(report.Checks);
+        Assert.Contains("kappa", check.Name, StringComparison.Ordinal);
+        Assert.False(check.Passed, $"{check.Name} passed with naive routers: {check.Detail}");
+        Assert.Contains("kappa 0.000", check.Detail, StringComparison.Ordinal);
+        Assert.Throws<SanityCheckFailedException>(() => report.EnsurePassed());
     }
 
     public void Dispose() => Directory.Delete(_results, recursive: true);
