@@ -555,8 +555,7 @@ internal static class ComposeCommands
             var scale = ExperimentScale.For(profile);
             _train = DatasetCatalog.Load(dataset, "train");
             _test = DatasetCatalog.Load(dataset, "test");
-            // The public reference set: every second held-out image (no shard trains on the test part).
-            _reference = _test.Subset(Enumerable.Range(0, _test.Count).Where(i => i % 2 == 0).ToArray());
+            _reference = RouterReference.Of(_test, RouterReference.DefaultSeed);
             var total = _train.Count;
             var trainer = new DiffusionShardTrainer(
                 n => ComputeParity.ForShard(scale.Paragon, n / (double)total) is var config && checkpointEvery is int every ? config with { CheckpointEvery = every } : config,

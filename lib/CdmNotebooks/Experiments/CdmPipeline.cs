@@ -221,14 +221,10 @@ public sealed class CdmPipeline : IDisposable
         }
     }
 
-    /// <summary>The public reference set of the compartmentalized router: a seeded half of the held-out part (public by construction; no shard's training data).</summary>
+    /// <summary>The public reference set of the compartmentalized router (<see cref="RouterReference"/>).</summary>
     private ReferenceImages ReferenceSet(string dataset)
     {
-        var test = Test(dataset);
-        var rng = new MathNet.Numerics.Random.MersenneTwister(Run.Seed + 4242, threadSafe: false);
-        var order = Enumerable.Range(0, test.Count).ToArray();
-        Shuffling.Shuffle(order, rng);
-        var subset = test.Subset(order.Take(test.Count / 2).ToArray());
+        var subset = RouterReference.Of(Test(dataset), Run.Seed);
         return new ReferenceImages(subset, new RouterTrainingSet(subset.Images, subset.LabelTensor()));
     }
 

@@ -21,7 +21,7 @@ public sealed class PipelineRouterMaintainer : IRouterMaintainer
     private readonly string _cacheRoot;
     private readonly List<RouterTraining> _trainings = [];
 
-    /// <summary>Maintains routers over shards of <paramref name="dataset"/>; the public reference set is a seeded half of its held-out part (as in <see cref="CdmPipeline"/>).</summary>
+    /// <summary>Maintains routers over shards of <paramref name="dataset"/>; the public reference set is <see cref="RouterReference"/>'s.</summary>
     public PipelineRouterMaintainer(CdmPipeline pipeline, string dataset)
     {
         _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
@@ -29,10 +29,7 @@ public sealed class PipelineRouterMaintainer : IRouterMaintainer
         _schedule = pipeline.Scale.Paragon.CreateSchedule();
         _cacheRoot = Path.Combine(Path.GetDirectoryName(pipeline.Run.Models.Root)!, "routers");
         var test = pipeline.Test(dataset);
-        var rng = new MathNet.Numerics.Random.MersenneTwister(pipeline.Run.Seed + 4242, threadSafe: false);
-        var order = Enumerable.Range(0, test.Count).ToArray();
-        Shuffling.Shuffle(order, rng);
-        ReferenceIds = order.Take(test.Count / 2).Select(i => test.Ids[i]).ToList();
+        ReferenceIds = RouterReference.Indices(test.Count, pipeline.Run.Seed).Select(i => test.Ids[i]).ToList();
     }
 
     /// <inheritdoc />
