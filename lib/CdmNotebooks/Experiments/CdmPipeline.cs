@@ -230,9 +230,8 @@ public sealed class CdmPipeline : IDisposable
 
     /// <summary>
     /// The shard selection used with trained routers (classifier, compartmentalized) and Ito-density weights: a shard is evaluated for a
-    /// sample only when its weight is at least 0.01 (for Ito weights: for the rest of the path once it falls below). Measured on the
-    /// standard Fashion-MNIST by-class-8 CDM: FID within 0.003 % of dense composition at 1.0 shard evaluations per sample-step instead
-    /// of 8 (classifier); for Ito weights see docs/benchmarks.md, "Sparse composition".
+    /// sample only when its weight is at least 0.01 (for Ito weights: for the rest of the path once it falls below). The threshold keeps
+    /// FID at that of dense composition (measured in docs/benchmarks.md, "Sparse composition").
     /// </summary>
     public static SparseSelection TrainedRouterSparsity { get; } = new(Threshold: 0.01);
 

@@ -49,15 +49,12 @@ public sealed record MemorizationSettings(
     /// <summary>The settings of <paramref name="profile"/>.</summary>
     public static MemorizationSettings For(string profile) => profile switch
     {
-        // Smoke small shard: 1 image per class for 3,000 steps of batch 10 (3,000 epochs). Measured on the smoke UNet: 89.5 % of its samples are
-        // memorized near-copies (median ratio 0.131; 79 % and 0.144 with the earlier attention UNet). On that earlier UNet, 2 per class for 600 or 2,000 steps blended or generalized (0 %, median 0.88 / 0.74),
-        // and 1 per class for 1,500 steps drew visible copies still above the 1/6 ratio (1 %, median 0.255).
+        // One image per class trained for thousands of epochs: the smallest shard that reliably copies its images (more images per
+        // class blend instead; the probes are in docs/benchmarks.md, "How the experiments' settings were found").
         "smoke" => new MemorizationSettings(Table1.Table1Settings.SmokeScale(), "mnist10k", SmallPerClass: 1, SmallShardSteps: 3000, SmallShardBatch: 10,
             PaperWeights, SamplesPerClass: 20, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("smoke"), OodSamplesPerClass: 4),
-        // Standard small shard: the smoke recipe on the larger standard UNet (more capacity memorizes at least as readily); the smoke probes
-        // above are the evidence that more images per class blend at these step counts instead of being copied. Measured (standard run,
-        // README E5): 99 % of its samples memorized alone, 2.2 % at (0.5, 0.5), 0 % at (0.25, 0.75).
+        // The smoke recipe on the larger standard UNet: more capacity memorizes at least as readily.
         "standard" => new MemorizationSettings(Table1.Table1Settings.StandardScale(), "mnist10k", SmallPerClass: 1, SmallShardSteps: 3000, SmallShardBatch: 10,
             PaperWeights, SamplesPerClass: 50, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("standard"), OodSamplesPerClass: 10),

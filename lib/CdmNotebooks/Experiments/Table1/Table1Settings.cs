@@ -113,21 +113,16 @@ public sealed record Table1Settings(IReadOnlyList<Table1Grid> Grids, ExperimentS
     /// <summary>The standard profile's scale: the standard model with a paragon budget that keeps the whole Table 1 grid within 120 minutes.</summary>
     /// <remarks>
     /// Compute parity makes every split of a dataset cost one paragon, so the grid costs (1 + schemes x shard counts) = 7 paragons
-    /// of training plus sampling every method. The step and sample counts below come from the measurement recorded in the notebook.
+    /// of training plus sampling every method. The step and sample counts below come from the rates recorded in docs/benchmarks.md.
     /// </remarks>
     public static ExperimentScale StandardScale()
     {
         var scale = ExperimentScale.For("standard");
         return scale with
         {
-            // Budget from rates measured on this machine (session 3): UNet training ~105 images/s, router training ~0.14 s per step
-            // of batch 128, sampling ~0.125 s per image at 50 DDPM steps per model evaluated. Seven paragon-equivalents of 51,200
-            // images ~ 57 min; 6 classifiers + 28 compartmentalized heads of 300 steps ~ 24 min; ~84 single-model equivalents of
-            // 300 samples (naive and Ito evaluate every shard, trained routers compose sparsely) ~ 52 min.
-            // Batch 16 rather than the standard 64: at equal images it trains as fast per image on this CPU and gives 4x the
-            // optimizer steps, which is what an 8-way shard (~400 steps here) lacks most: held-out loss 0.0376 vs 0.0483 after
-            // 150 CPU-seconds (`cdm bench --quality-cpu-seconds 150 --batches 64 32 16 --widths 16 --quality-dataset mnist10k`,
-            // docs/benchmarks.md).
+            // Seven paragon-equivalents of training plus every method's sampling fit 120 minutes on 2 cores; batch 16 gives an 8-way
+            // shard 4x the optimizer steps at the same cost per image (rates and the batch study: docs/benchmarks.md, "How the
+            // experiments' settings were found").
             Paragon = scale.Paragon with { BatchSize = 16, TrainSteps = 3200, WarmupSteps = 320, CheckpointEvery = 800 },
             SamplesPerClass = 30,
             SamplerSteps = 50,
