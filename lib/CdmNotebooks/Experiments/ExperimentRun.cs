@@ -55,8 +55,19 @@ public sealed class ExperimentRun
     /// <summary>Cooperative cancellation (the kernel's interrupt, Ctrl+C in the CLI).</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Measure only the blocks of this training regime (<c>scratch</c>, <c>fine-tuned:&lt;base&gt;</c>); null: every block. Experiments without regimes ignore it.</summary>
+    /// <remarks>A standard Table 1 takes hours; this lets a researcher spend a session on the regime the claim is tested in. Rows of other blocks stay as measured.</remarks>
+    public string? Regime { get; init; }
+
+    /// <summary>Measure only the splits of this shard count (the paragon is always measured); null: every split. Experiments without splits ignore it.</summary>
+    public int? Shards { get; init; }
+
+    /// <summary>Whether a block of <paramref name="regime"/> is selected by <see cref="Regime"/>.</summary>
+    public bool Selects(TrainingRegime regime) => Regime is null || regime.Name == Regime;
+
     /// <summary>The command that reproduces this run, recorded beside the results.</summary>
-    public string Command => $"environment/cdm reproduce {Experiment} --profile {Profile}" + (Seed != 0 ? $" --seed {Seed}" : "");
+    public string Command => $"environment/cdm reproduce {Experiment} --profile {Profile}" + (Seed != 0 ? $" --seed {Seed}" : "")
+        + (Regime is null ? "" : $" --regime {Regime}") + (Shards is null ? "" : $" --shards {Shards}");
 
     /// <summary>Path of a result file in <see cref="ResultsDirectory"/>.</summary>
     public string ResultPath(string fileName)

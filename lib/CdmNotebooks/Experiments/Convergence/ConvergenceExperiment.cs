@@ -40,7 +40,7 @@ public sealed class ConvergenceExperiment : IExperiment
         var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "convergence-models"));
         using var pipeline = new CdmPipeline(run, table1.Scale);
         var checks = new List<SanityCheck>();
-        foreach (var grid in grids)
+        foreach (var grid in grids.Where(g => run.Selects(g.Regime)))
         {
             var (regime, dataset) = (grid.Regime, grid.Dataset);
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
