@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CdmNotebooks.Cluster;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 
@@ -34,7 +35,7 @@ internal static class ClusterCommands
         {
             Description = "Routers the compose job trains after all shards (classifier, compartmentalized); none: sample with Ito weights, which need no training.",
             AllowMultipleArgumentsPerToken = true,
-            DefaultValueFactory = _ => [RouterKinds.Classifier],
+            DefaultValueFactory = _ => [RouterKind.Classifier.Name()],
         };
         var samples = new Option<int>("--samples") { Description = "Samples the compose job draws from the composition.", DefaultValueFactory = _ => 100 };
         var noEval = new Option<bool>("--no-eval") { Description = "Do not score the samples with cdm eval." };
@@ -70,7 +71,7 @@ internal static class ClusterCommands
                 Memory = parse.GetValue(memory),
                 GpusPerTask = parse.GetValue(gpus),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
-                RouterKinds = kinds is ["none"] ? [] : kinds,
+                RouterKinds = kinds is ["none"] ? [] : kinds.Select(RouterKindNames.Parse).ToList(),
                 SampleCount = parse.GetValue(samples),
                 Evaluate = !parse.GetValue(noEval),
                 User = parse.GetValue(user)!,
@@ -129,7 +130,7 @@ internal static class ClusterCommands
             Console.WriteLine($"compose job {submission.ComposeJobId}: {status.Compose}");
             foreach (var router in status.Routers)
             {
-                Console.WriteLine($"  router {router.Key} ({router.Kind}) over {router.ShardNames.Count} shards, {router.CreatedUtc:u}");
+                Console.WriteLine($"  router {router.Key} ({router.Kind.Name()}) over {router.ShardNames.Count} shards, {router.CreatedUtc:u}");
             }
 
             return status.HasFailures ? CliFailure.CheckFailed : CliFailure.Success;

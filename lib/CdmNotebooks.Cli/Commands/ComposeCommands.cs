@@ -37,7 +37,7 @@ internal static class ComposeCommands
     private sealed class CompositionOptionsSet
     {
         public Option<string?> Registry { get; } = new("--registry") { Description = "Registry folder (default: $CDM_REGISTRY or <cache>/registry)." };
-        public Option<string> Router { get; } = new("--router") { Description = "Router kind: naive, classifier, compartmentalized, ito or random-pick.", DefaultValueFactory = _ => RouterKinds.Ito };
+        public Option<string> Router { get; } = new("--router") { Description = $"Router kind: {RouterKindNames.AllNames}.", DefaultValueFactory = _ => RouterKind.Ito.Name() };
         public Option<string?> RouterName { get; } = new("--router-name") { Description = "Registered router (name or name@vN) for trained kinds; default: the only active one of the kind." };
         public Option<string[]> Shards { get; } = new("--shards") { Description = "Shard names (default: all active / all the router covers).", AllowMultipleArgumentsPerToken = true };
         public Option<string?> User { get; } = new("--user") { Description = "Compose for this user: only shards the policy entitles them to are opened." };
@@ -66,7 +66,7 @@ internal static class ComposeCommands
 
         public ShardRegistry OpenRegistry(ParseResult parse) => new(parse.GetValue(Registry) ?? ShardRegistry.DefaultRoot);
 
-        public ComposedModel Compose(ParseResult parse, ShardRegistry registry, bool record, SparseSelection? sparsity = null, string? kind = null)
+        public ComposedModel Compose(ParseResult parse, ShardRegistry registry, bool record, SparseSelection? sparsity = null, RouterKind? kind = null)
         {
             var device = TorchDevice.Resolve(parse.GetValue(Device));
             var user = parse.GetValue(User);
@@ -74,7 +74,7 @@ internal static class ComposeCommands
             var shards = parse.GetValue(Shards);
             var request = new CompositionRequest
             {
-                RouterKind = kind ?? parse.GetValue(Router)!,
+                RouterKind = kind ?? RouterKindNames.Parse(parse.GetValue(Router)!),
                 Router = kind is null ? parse.GetValue(RouterName) : null,
                 Seed = parse.GetValue(Seed),
                 Shards = shards is { Length: > 0 } ? shards : null,
@@ -163,7 +163,7 @@ internal static class ComposeCommands
             }
 
             var used = model.Shards.OfType<ShardManifest>().Select(s => s.Key);
-            Console.WriteLine($"{model.RouterKind} composition of {string.Join(", ", used)}{(model.Router is null ? "" : $" (router {model.Router.Key})")}");
+            Console.WriteLine($"{model.RouterKind.Name()} composition of {string.Join(", ", used)}{(model.Router is null ? "" : $" (router {model.Router.Key})")}");
             Console.WriteLine($"{parse.GetValue(set.Count)} samples in {seconds:F1} s, {shardEvaluations} shard evaluations; wrote {parse.GetValue(output)}");
             return 0;
         });
@@ -309,10 +309,11 @@ internal static class ComposeCommands
         command.SetAction(parse =>
         {
             var registry = new ShardRegistry(parse.GetValue(registryOption) ?? ShardRegistry.DefaultRoot);
-            var routerKind = RouterKinds.Validate(parse.GetValue(kind)!);
-            if (!RouterKinds.IsTrained(routerKind))
+            var routerKind = RouterKindNames.Parse(parse.GetValue(kind)!);
+            if (!routerKind.IsTrained())
             {
-                throw new ArgumentException($"Router kind '{routerKind}' has nothing to train; cdm router train trains {RouterKinds.Classifier} or {RouterKinds.Compartmentalized} routers.");
+                throw new ArgumentException(
+                    $"Router kind '{routerKind.Name()}' has nothing to train; cdm router train trains {RouterKind.Classifier.Name()} or {RouterKind.Compartmentalized.Name()} routers.");
             }
 
             var index = registry.ReadIndex();
@@ -324,21 +325,21 @@ internal static class ComposeCommands
 
             using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)));
             var maintainer = context.Routers;
-            var routerName = parse.GetValue(name) ?? $"{shards[0].Split}.{routerKind}";
+            var routerName = parse.GetValue(name) ?? $"{shards[0].Split}.{routerKind.Name()}";
             var clock = Stopwatch.StartNew();
             var identities = shards.Select(s => s.DataIdentity).ToList();
             // A forgotten reference image stays out of new heads too (the registry refuses a new version trained on any forgotten ID).
             var forgotten = index.ForgottenIds.ToHashSet(StringComparer.Ordinal);
             var reference = maintainer.ReferenceIds.Where(id => !forgotten.Contains(id)).ToList();
             var referenceIdentity = registry.StoreIds(reference);
-            IReadOnlyList<RouterPartSource> parts = routerKind == RouterKinds.Classifier
+            IReadOnlyList<RouterPartSource> parts = routerKind == RouterKind.Classifier
                 ? [RouterPartSource.New(null, identities, path => maintainer.TrainClassifier(identities.Select(registry.IdsOf).ToList(), path, default))]
                 : shards.Select(s => RouterPartSource.New(s.Name, [s.DataIdentity, referenceIdentity],
                     path => maintainer.TrainHead(registry.IdsOf(s.DataIdentity), reference, path, default))).ToList();
             var staged = registry.StageRouter(routerName, routerKind, shards.Select(s => s.Name).ToList(), parts,
                 maintainer.Config(routerKind, shards.Count), [], "initial");
             registry.Commit(new RegistryChange { Base = index, ActivateRouters = [staged] });
-            Console.WriteLine($"registered {staged.Key} ({routerKind}, {shards.Count} shards) in {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"registered {staged.Key} ({routerKind.Name()}, {shards.Count} shards) in {clock.Elapsed.TotalSeconds:F1} s");
             return 0;
         });
         return command;
@@ -370,7 +371,7 @@ internal static class ComposeCommands
         var set = new CompositionOptionsSet();
         var routers = new Option<string[]>("--routers")
         {
-            Description = $"Router kinds to benchmark (default: every kind the registry can compose: {string.Join(", ", RouterKinds.All)}; trained kinds need an active router).",
+            Description = $"Router kinds to benchmark (default: every kind the registry can compose: {RouterKindNames.AllNames}; trained kinds need an active router).",
             AllowMultipleArgumentsPerToken = true,
         };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs of each configuration, interleaved round by round after one untimed warm-up batch each (the median is reported).", DefaultValueFactory = _ => 3 };
@@ -398,21 +399,21 @@ internal static class ComposeCommands
             }
 
             var registry = set.OpenRegistry(parse);
-            var requested = parse.GetValue(routers) is { Length: > 0 } listed ? listed.Select(RouterKinds.Validate).Distinct().ToList() : null;
-            var activeKinds = registry.ActiveRouters().Select(r => r.Kind).ToHashSet(StringComparer.Ordinal);
-            var kinds = requested ?? RouterKinds.All.Where(k => !RouterKinds.IsTrained(k) || activeKinds.Contains(k)).ToList();
-            var skipped = RouterKinds.All.Where(k => requested is null && !kinds.Contains(k)).ToList();
+            var requested = parse.GetValue(routers) is { Length: > 0 } listed ? listed.Select(RouterKindNames.Parse).Distinct().ToList() : null;
+            var activeKinds = registry.ActiveRouters().Select(r => r.Kind).ToHashSet();
+            var kinds = requested ?? RouterKindNames.All.Where(k => !k.IsTrained() || activeKinds.Contains(k)).ToList();
+            var skipped = RouterKindNames.All.Where(k => requested is null && !kinds.Contains(k)).ToList();
             var device = TorchDevice.Resolve(parse.GetValue(set.Device));
 
             var entries = new List<BenchEntry>();
-            var pairs = new List<(string Kind, BenchEntry Dense, BenchEntry Sparse)>();
+            var pairs = new List<(RouterKind Kind, BenchEntry Dense, BenchEntry Sparse)>();
             ComposedModel? reference = null;
             foreach (var kind in kinds)
             {
-                var dense = set.Compose(parse, registry, record: kind == RouterKinds.Ito, SparseSelection.Dense, kind);
+                var dense = set.Compose(parse, registry, record: kind == RouterKind.Ito, SparseSelection.Dense, kind);
                 var sparse = set.Compose(parse, registry, record: false, sparseSelection, kind);
                 reference ??= dense;
-                var pair = (kind, new BenchEntry($"{kind} dense", dense.Denoiser, kind == RouterKinds.Ito), new BenchEntry($"{kind} sparse", sparse.Denoiser));
+                var pair = (kind, new BenchEntry($"{kind.Name()} dense", dense.Denoiser, kind == RouterKind.Ito), new BenchEntry($"{kind.Name()} sparse", sparse.Denoiser));
                 pairs.Add(pair);
                 entries.Add(pair.Item2);
                 entries.Add(pair.Item3);
@@ -468,14 +469,14 @@ internal static class ComposeCommands
                 var mad = (sparse.Samples! - dense.Samples!).abs().mean().item<float>();
                 var network = sparse.RouterSamplesPerSampleStep is { } n ? n.ToString("F2", inv) : "none";
                 var ratio = sparse.Median / single.Median;
-                Console.WriteLine($"| {kind} | {(dense.Median / single.Median).ToString("F2", inv)}x | {dense.ShardsPerSampleStep.ToString("F2", inv)} | {ratio.ToString("F2", inv)}x | " +
+                Console.WriteLine($"| {kind.Name()} | {(dense.Median / single.Median).ToString("F2", inv)}x | {dense.ShardsPerSampleStep.ToString("F2", inv)} | {ratio.ToString("F2", inv)}x | " +
                                   $"{sparse.ShardsPerSampleStep.ToString("F2", inv)} | {network} | {mad.ToString("F4", inv)} | {(ratio <= 1.5 ? "yes" : "no")} |");
             }
 
             Console.WriteLine(soup is null
                 ? $"model soup: not run ({whyNoSoup})"
                 : $"| model soup | {(soup.Median / single.Median).ToString("F2", inv)}x | 1.00 (one network) | same | 1.00 | none | - | {(soup.Median / single.Median <= 1.5 ? "yes" : "no")} |");
-            foreach (var kind in skipped)
+            foreach (var kind in skipped.Select(RouterKindNames.Name))
             {
                 Console.WriteLine($"{kind}: not run (the registry has no active {kind} router; cdm router train --kind {kind})");
             }
@@ -484,7 +485,7 @@ internal static class ComposeCommands
             {
                 var audit = SparsityAudit.Of(dense.Trajectories!, sparseSelection.Threshold > 0 ? sparseSelection.Threshold : double.Epsilon);
                 var at = new[] { 0.0, 0.1, 0.25, 0.5, 0.75, 1.0 }.Select(f => Math.Min(audit.ShardsPerStep.Count - 1, (int)Math.Round(f * (audit.ShardsPerStep.Count - 1)))).Distinct();
-                Console.WriteLine($"{kind} weights along the dense paths, drop rule at threshold {audit.Threshold.ToString(inv)}: shards kept per sample at step " +
+                Console.WriteLine($"{kind.Name()} weights along the dense paths, drop rule at threshold {audit.Threshold.ToString(inv)}: shards kept per sample at step " +
                                   string.Join(", ", at.Select(s => $"{s}: {audit.ShardsPerStep[s].ToString("F2", inv)}")) + $" (of {audit.ShardsPerStep.Count} steps)");
                 var from1 = audit.ConcentratedFrom(1.0);
                 var from105 = audit.ConcentratedFrom(1.05);
@@ -514,7 +515,7 @@ internal static class ComposeCommands
                 foreach (var (kind, dense, sparse) in pairs)
                 {
                     var change = 100 * (fids[sparse] - fids[dense]) / fids[dense];
-                    Console.WriteLine($"{kind}: sparse vs dense FID {(change >= 0 ? "+" : "")}{change.ToString("F3", inv)} % (target: within 2 %)");
+                    Console.WriteLine($"{kind.Name()}: sparse vs dense FID {(change >= 0 ? "+" : "")}{change.ToString("F3", inv)} % (target: within 2 %)");
                 }
             }
 

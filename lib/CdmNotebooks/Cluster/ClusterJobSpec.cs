@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using CdmNotebooks.Composition;
 
 namespace CdmNotebooks.Cluster;
 
@@ -56,11 +57,11 @@ public sealed partial record ClusterJobSpec
     public int? CheckpointEvery { get; init; }
 
     /// <summary>Router kinds the compose job trains over every active shard (classifier, compartmentalized), in order.</summary>
-    public IReadOnlyList<string> RouterKinds { get; init; } = ["classifier"];
+    public IReadOnlyList<RouterKind> RouterKinds { get; init; } = [RouterKind.Classifier];
 
     /// <summary>Router kind the compose job samples with: the first trained kind, or Ito weights (nothing to train) when none is.</summary>
     [JsonIgnore]
-    public string ComposeRouter => RouterKinds.Count > 0 ? RouterKinds[0] : Composition.Registry.RouterKinds.Ito;
+    public RouterKind ComposeRouter => RouterKinds.Count > 0 ? RouterKinds[0] : RouterKind.Ito;
 
     /// <summary>Samples the compose job draws (classes 0..9 in turn).</summary>
     public int SampleCount { get; init; } = 100;
@@ -148,9 +149,9 @@ public sealed partial record ClusterJobSpec
 
         foreach (var kind in RouterKinds)
         {
-            if (Composition.Registry.RouterKinds.Validate(kind) is var valid && !Composition.Registry.RouterKinds.IsTrained(valid))
+            if (!kind.IsTrained())
             {
-                throw new ArgumentException($"--router-kinds {kind}: that kind has no trained weights; the compose job trains classifier or compartmentalized routers.");
+                throw new ArgumentException($"--router-kinds {kind.Name()}: that kind has no trained weights; the compose job trains classifier or compartmentalized routers.");
             }
         }
 

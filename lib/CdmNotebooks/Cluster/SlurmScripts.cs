@@ -1,4 +1,5 @@
 using System.Text;
+using CdmNotebooks.Composition;
 
 namespace CdmNotebooks.Cluster;
 
@@ -49,11 +50,11 @@ public static class SlurmScripts
         script.AppendLine("echo \"cdm cluster: compose " + spec.Split + " on $(hostname), $(date -u +%FT%TZ)\"");
         foreach (var kind in spec.RouterKinds)
         {
-            script.AppendLine(Join([.. spec.Cdm, "router", "train", "--registry", spec.Registry, "--kind", kind, "--profile", spec.Profile, .. DeviceWords(spec)]));
+            script.AppendLine(Join([.. spec.Cdm, "router", "train", "--registry", spec.Registry, "--kind", kind.Name(), "--profile", spec.Profile, .. DeviceWords(spec)]));
         }
 
         var samples = SamplesDirectory(spec);
-        script.AppendLine(Join([.. spec.Cdm, "compose", "sample", "--registry", spec.Registry, "--router", spec.ComposeRouter,
+        script.AppendLine(Join([.. spec.Cdm, "compose", "sample", "--registry", spec.Registry, "--router", spec.ComposeRouter.Name(),
             "--count", spec.SampleCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--out", Path.Combine(spec.JobDirectory, "samples.png"), "--samples-out", samples, .. DeviceWords(spec)]));
         if (spec.Evaluate)

@@ -160,7 +160,7 @@ public sealed class CdmPipeline : IDisposable
         {
             case RouterKind.Naive:
                 return new BuiltRouter(kind, new NaiveAveragingRouter(priors), 0, Array.Empty<string>());
-            case RouterKind.ItoDensity:
+            case RouterKind.Ito:
                 return new BuiltRouter(kind, new ItoDensityRouter(priors, schedule), 0, Array.Empty<string>());
             case RouterKind.RandomPick:
                 return new BuiltRouter(kind, new RandomPickRouter(priors, Run.Seed * 1000 + 13), 0, Array.Empty<string>());
@@ -246,7 +246,7 @@ public sealed class CdmPipeline : IDisposable
     /// <summary>The composition options <see cref="Compose"/> uses for a router kind when none are given.</summary>
     public static CompositionOptions DefaultOptions(RouterKind kind) => kind switch
     {
-        RouterKind.Classifier or RouterKind.Compartmentalized or RouterKind.ItoDensity => new CompositionOptions(TrainedRouterSparsity),
+        RouterKind.Classifier or RouterKind.Compartmentalized or RouterKind.Ito => new CompositionOptions(TrainedRouterSparsity),
         // One-hot weights: only the drawn shard is evaluated.
         RouterKind.RandomPick => new CompositionOptions(new SparseSelection(Threshold: 0.5)),
         _ => CompositionOptions.Default,

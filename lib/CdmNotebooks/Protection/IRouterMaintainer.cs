@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CdmNotebooks.Composition;
 
 namespace CdmNotebooks.Protection;
 
@@ -9,7 +10,7 @@ public interface IRouterMaintainer
     IReadOnlyList<string> ReferenceIds { get; }
 
     /// <summary>The network configuration to record for a router of <paramref name="kind"/> over <paramref name="shards"/> shards.</summary>
-    JsonElement Config(string kind, int shards);
+    JsonElement Config(RouterKind kind, int shards);
 
     /// <summary>Trains a classifier over shards given by their training IDs (output i = shard i) and saves it to <paramref name="path"/>.</summary>
     void TrainClassifier(IReadOnlyList<IReadOnlyList<string>> shardIds, string path, CancellationToken cancellationToken);

@@ -34,8 +34,8 @@ public sealed class ImageRouterMaintainer : IRouterMaintainer
     public IReadOnlyList<string> ReferenceIds { get; }
 
     /// <inheritdoc />
-    public JsonElement Config(string kind, int shards) =>
-        JsonSerializer.SerializeToElement(_network with { Outputs = kind == RouterKinds.Classifier ? shards : 1 }, Json);
+    public JsonElement Config(RouterKind kind, int shards) =>
+        JsonSerializer.SerializeToElement(_network with { Outputs = kind == RouterKind.Classifier ? shards : 1 }, Json);
 
     /// <inheritdoc />
     public void TrainClassifier(IReadOnlyList<IReadOnlyList<string>> shardIds, string path, CancellationToken cancellationToken)

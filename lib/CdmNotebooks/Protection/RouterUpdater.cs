@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 
 namespace CdmNotebooks.Protection;
@@ -32,7 +33,7 @@ internal sealed class RouterUpdater
         {
             var clock = Stopwatch.StartNew();
             var names = router.ShardNames.Where(shards.ContainsKey).Concat(shards.Keys.Where(n => !router.ShardNames.Contains(n)).Order(StringComparer.Ordinal)).ToList();
-            var sources = router.Kind == RouterKinds.Classifier
+            var sources = router.Kind == RouterKind.Classifier
                 ? ClassifierParts(router, names, shards, forgotten, cancellationToken)
                 : HeadParts(router, names, shards, forgotten, reference, cancellationToken);
             if (sources is null)
@@ -41,7 +42,7 @@ internal sealed class RouterUpdater
                 continue;
             }
 
-            if (names.Count < (router.Kind == RouterKinds.Classifier ? 2 : 1))
+            if (names.Count < (router.Kind == RouterKind.Classifier ? 2 : 1))
             {
                 retired.Add(router.Name);
                 changes.Add($"{router.Key} -> retired");
@@ -56,7 +57,7 @@ internal sealed class RouterUpdater
             var retrainedHeads = sources.Count(s => s.Reuse is null);
             timings.Add(new ComponentTiming(
                 $"router {router.Name}",
-                router.Kind == RouterKinds.Classifier ? $"retrained over {names.Count} shards" : $"retrained {retrainedHeads} of {names.Count} heads",
+                router.Kind == RouterKind.Classifier ? $"retrained over {names.Count} shards" : $"retrained {retrainedHeads} of {names.Count} heads",
                 clock.Elapsed.TotalSeconds));
         }
 
@@ -123,5 +124,5 @@ internal sealed class RouterUpdater
 
     private IRouterMaintainer RequireMaintainer(RouterManifest router) =>
         _maintainer ?? throw new InvalidOperationException(
-            $"Router {router.Key} ({router.Kind}) must be retrained for this change, but no router maintainer was supplied.");
+            $"Router {router.Key} ({router.Kind.Name()}) must be retrained for this change, but no router maintainer was supplied.");
 }

@@ -1,3 +1,4 @@
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 using CdmNotebooks.Experiments;
@@ -19,7 +20,7 @@ public sealed class CliRouterReferenceTests : IDisposable
     {
         var (code, output, error) = CliProcess.Run(["shard", "add", "--registry", "registry", "--split", Split, "--shard", "0", "--profile", "smoke"], _root);
         Assert.True(code == 0, $"cdm shard add failed ({code}): {output}{error}");
-        (code, output, error) = CliProcess.Run(["router", "train", "--registry", "registry", "--kind", RouterKinds.Compartmentalized, "--profile", "smoke"], _root);
+        (code, output, error) = CliProcess.Run(["router", "train", "--registry", "registry", "--kind", RouterKind.Compartmentalized.Name(), "--profile", "smoke"], _root);
         Assert.True(code == 0, $"cdm router train failed ({code}): {output}{error}");
 
         var registry = new ShardRegistry(Path.Combine(_root, "registry"));

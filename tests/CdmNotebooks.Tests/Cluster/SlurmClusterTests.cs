@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
@@ -74,7 +75,7 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
 
         // The router covers all four shards and was trained after the last of them was registered.
         var router = Assert.Single(registry.ActiveRouters());
-        Assert.Equal(RouterKinds.Classifier, router.Kind);
+        Assert.Equal(RouterKind.Classifier, router.Kind);
         Assert.Equal(active.Keys.Order(), router.ShardNames.Order());
         Assert.True(router.CreatedUtc > active.Values.Max(s => s.CreatedUtc), $"router {router.CreatedUtc:O} not after the last shard {active.Values.Max(s => s.CreatedUtc):O}");
 

@@ -1,4 +1,5 @@
 using CdmNotebooks.Cluster;
+using CdmNotebooks.Composition;
 
 namespace CdmNotebooks.Tests.Cluster;
 
@@ -75,7 +76,7 @@ public sealed class SlurmScriptsTests
     [Fact]
     public void ComposeScriptTrainsEachRouterKindThenSamplesWithTheFirstAndScoresAgainstTheSplitsDataset()
     {
-        var script = SlurmScripts.Compose(Spec(s => s with { RouterKinds = ["compartmentalized", "classifier"], SampleCount = 40 }));
+        var script = SlurmScripts.Compose(Spec(s => s with { RouterKinds = [RouterKind.Compartmentalized, RouterKind.Classifier], SampleCount = 40 }));
         var compartmentalized = script.IndexOf("router train --registry /shared/reg --kind compartmentalized --profile smoke", StringComparison.Ordinal);
         var classifier = script.IndexOf("router train --registry /shared/reg --kind classifier --profile smoke", StringComparison.Ordinal);
         var sample = script.IndexOf("compose sample --registry /shared/reg --router compartmentalized --count 40", StringComparison.Ordinal);
@@ -118,7 +119,7 @@ public sealed class SlurmScriptsTests
             "space" => Spec(s => s with { JobDirectory = "/shared/my jobs" }),
             "cpus" => Spec(s => s with { CpusPerTask = 0 }),
             "memory" => Spec(s => s with { Memory = "lots" }),
-            "router" => Spec(s => s with { RouterKinds = ["naive"] }),
+            "router" => Spec(s => s with { RouterKinds = [RouterKind.Naive] }),
             _ => Spec(s => s with { ExtraSbatchOptions = ["qos=high"] }),
         };
         var error = Assert.Throws<ArgumentException>(() => spec.Validate(shardCount: 8));

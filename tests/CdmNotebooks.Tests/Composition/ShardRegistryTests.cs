@@ -22,7 +22,7 @@ public sealed class ShardRegistryTests
         var reopened = new ShardRegistry(fixture.Root);
         Assert.Equal(before.Generation, reopened.ReadIndex().Generation);
         Assert.Equal(1, reopened.Shard("a").Version);
-        var model = RegistryComposer.Compose(reopened, new CompositionRequest { RouterKind = RouterKinds.Naive }, fixture.Load);
+        var model = RegistryComposer.Compose(reopened, new CompositionRequest { RouterKind = RouterKind.Naive }, fixture.Load);
         Assert.Equal(["a", "b", "c"], model.ShardNames);
         var next = reopened.StageShard(new ShardDraft("a", "gaussian-3", 0, GaussianRegistryFixture.IdsOfShard(0), [], null, [], "retry"),
             path => File.WriteAllText(path, "[0,0,1]"));
@@ -49,7 +49,7 @@ public sealed class ShardRegistryTests
         using var fixture = new GaussianRegistryFixture();
         var a = fixture.Registry.Shard("a");
         File.WriteAllText(Path.Combine(fixture.Root, a.CheckpointFile), "[9,9,9]");
-        var error = Assert.Throws<InvalidDataException>(() => RegistryComposer.Compose(fixture.Registry, new CompositionRequest { RouterKind = RouterKinds.Naive }, fixture.Load));
+        var error = Assert.Throws<InvalidDataException>(() => RegistryComposer.Compose(fixture.Registry, new CompositionRequest { RouterKind = RouterKind.Naive }, fixture.Load));
         Assert.Contains("sha256", error.Message);
     }
 
@@ -68,7 +68,7 @@ public sealed class ShardRegistryTests
         File.Delete(Path.Combine(Path.GetDirectoryName(Path.Combine(fixture.Root, c.CheckpointFile))!, "manifest.json"));
         File.Delete(Path.Combine(fixture.Root, cHead.File));
 
-        foreach (var kind in new[] { RouterKinds.Ito, RouterKinds.Compartmentalized, RouterKinds.Classifier, RouterKinds.Naive })
+        foreach (var kind in new[] { RouterKind.Ito, RouterKind.Compartmentalized, RouterKind.Classifier, RouterKind.Naive })
         {
             fixture.OpenedCheckpoints.Clear();
             var model = RegistryComposer.Compose(registry,
@@ -88,12 +88,12 @@ public sealed class ShardRegistryTests
         }
 
         Assert.Contains("not entitled", Assert.Throws<UnauthorizedAccessException>(() => RegistryComposer.Compose(registry,
-            new CompositionRequest { RouterKind = RouterKinds.Ito, User = "alice", Policy = policy, Shards = ["c"] }, fixture.Load)).Message);
+            new CompositionRequest { RouterKind = RouterKind.Ito, User = "alice", Policy = policy, Shards = ["c"] }, fixture.Load)).Message);
         Assert.Contains("not in the access policy", Assert.Throws<UnauthorizedAccessException>(() => RegistryComposer.Compose(registry,
-            new CompositionRequest { RouterKind = RouterKinds.Ito, User = "mallory", Policy = policy }, fixture.Load)).Message);
+            new CompositionRequest { RouterKind = RouterKind.Ito, User = "mallory", Policy = policy }, fixture.Load)).Message);
         var typo = policy with { Roles = new Dictionary<string, IReadOnlyList<string>> { ["public"] = ["a", "d"] } };
         Assert.Contains("d", Assert.Throws<KeyNotFoundException>(() => RegistryComposer.Compose(registry,
-            new CompositionRequest { RouterKind = RouterKinds.Ito, User = "alice", Policy = typo }, fixture.Load)).Message);
+            new CompositionRequest { RouterKind = RouterKind.Ito, User = "alice", Policy = typo }, fixture.Load)).Message);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class ExperimentReportTests
     [InlineData(RouterKind.Classifier, false)]
     [InlineData(RouterKind.Compartmentalized, false)]
     [InlineData(RouterKind.Naive, true)]
-    [InlineData(RouterKind.ItoDensity, false)]
+    [InlineData(RouterKind.Ito, false)]
     public void TrainedAndItoRoutersComposeSparselyAndConstantWeightsDensely(RouterKind kind, bool dense)
     {
         var sparsity = CdmPipeline.DefaultOptions(kind).Sparsity ?? SparseSelection.Dense;

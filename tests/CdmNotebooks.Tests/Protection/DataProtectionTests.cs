@@ -1,6 +1,7 @@
 using System.Text.Json;
-using CdmNotebooks.Diffusion;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Diffusion;
 using CdmNotebooks.Protection;
 
 namespace CdmNotebooks.Tests.Protection;
@@ -121,7 +122,7 @@ public sealed class DataProtectionTests
         Assert.Contains(report.Timings, t => t.Component == "router r-classifier" && t.Action == "retrained over 2 shards");
         Assert.True(LineageCheck.Verify(registry).Passed);
         Assert.Equal(40, registry.ReadIndex().ForgottenIds.Count);
-        var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = RouterKinds.Compartmentalized }, fixture.Load);
+        var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = RouterKind.Compartmentalized }, fixture.Load);
         Assert.Equal(["a", "c"], model.ShardNames);
     }
 
@@ -138,7 +139,7 @@ public sealed class DataProtectionTests
         Assert.Contains(report.Timings, t => t.Component == "router r-heads" && t.Action == "retrained 1 of 4 heads");
         Assert.Equal("add-shard", new AuditLog(registry).Read().Single().Operation);
         Assert.True(LineageCheck.Verify(registry).Passed);
-        var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = RouterKinds.Classifier }, fixture.Load);
+        var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = RouterKind.Classifier }, fixture.Load);
         Assert.Equal(4, model.Denoiser.ShardCount);
         Assert.Throws<InvalidOperationException>(() => new DataProtection(registry, fixture, fixture).AddShard("curator", "d", "gaussian-3", 3, ids));
     }
@@ -157,7 +158,7 @@ public sealed class DataProtectionTests
         Assert.Equal(1, reopened.Shard("a").Version);
         Assert.Empty(new AuditLog(reopened).Read());
         Assert.True(LineageCheck.Verify(reopened).Passed);
-        var model = RegistryComposer.Compose(reopened, new CompositionRequest { RouterKind = RouterKinds.Classifier }, fixture.Load);
+        var model = RegistryComposer.Compose(reopened, new CompositionRequest { RouterKind = RouterKind.Classifier }, fixture.Load);
         Assert.Equal(3, model.Denoiser.ShardCount);
 
         // Retrying after the crash succeeds and skips the half-written version folders.

@@ -49,13 +49,13 @@ internal sealed class GaussianRegistryFixture : IDisposable, IShardTrainer, IRou
             var names = shards.Select(s => s.Name).ToList();
             var identities = shards.Select(s => s.DataIdentity).ToList();
             var referenceIdentity = Registry.StoreIds(ReferenceIds);
-            var classifier = Registry.StageRouter("r-classifier", RouterKinds.Classifier, names,
+            var classifier = Registry.StageRouter("r-classifier", RouterKind.Classifier, names,
                 [RouterPartSource.New(null, identities, path => TrainClassifier(identities.Select(Registry.IdsOf).ToList(), path, default))],
-                Config(RouterKinds.Classifier, 3), [], "initial");
-            var heads = Registry.StageRouter("r-heads", RouterKinds.Compartmentalized, names,
+                Config(RouterKind.Classifier, 3), [], "initial");
+            var heads = Registry.StageRouter("r-heads", RouterKind.Compartmentalized, names,
                 shards.Select(s => RouterPartSource.New(s.Name, [s.DataIdentity, referenceIdentity],
                     path => TrainHead(Registry.IdsOf(s.DataIdentity), ReferenceIds, path, default))).ToList(),
-                Config(RouterKinds.Compartmentalized, 3), [], "initial");
+                Config(RouterKind.Compartmentalized, 3), [], "initial");
             change = change with { ActivateRouters = [classifier, heads] };
         }
 
@@ -112,8 +112,8 @@ internal sealed class GaussianRegistryFixture : IDisposable, IShardTrainer, IRou
         return new ShardTrainingOutcome(null, []);
     }
 
-    public JsonElement Config(string kind, int shards) =>
-        JsonSerializer.SerializeToElement(new RouterNetworkConfig(2, kind == RouterKinds.Classifier ? shards : 1, BaseChannels: 4, TimeFeatures: 8),
+    public JsonElement Config(RouterKind kind, int shards) =>
+        JsonSerializer.SerializeToElement(new RouterNetworkConfig(2, kind == RouterKind.Classifier ? shards : 1, BaseChannels: 4, TimeFeatures: 8),
             new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
 
     public void TrainClassifier(IReadOnlyList<IReadOnlyList<string>> shardIds, string path, CancellationToken cancellationToken)

@@ -12,5 +12,5 @@ public sealed record ComposedModel(
     IReadOnlyList<string> ShardNames,
     IReadOnlyList<ShardManifest?> Shards,
     ShardMask Mask,
-    string RouterKind,
+    RouterKind RouterKind,
     RouterManifest? Router);

@@ -6,8 +6,8 @@ public sealed record CompositionRequest
     /// <summary>Shard names or <c>name@vN</c> keys; null = every active shard (or every shard the router covers).</summary>
     public IReadOnlyList<string>? Shards { get; init; }
 
-    /// <summary>Router kind (<see cref="RouterKinds"/>).</summary>
-    public string RouterKind { get; init; } = RouterKinds.Ito;
+    /// <summary>Router kind; Ito by default, since it needs no trained router and so composes any shard set.</summary>
+    public RouterKind RouterKind { get; init; } = RouterKind.Ito;
 
     /// <summary>Registered router to use for trained kinds (name or key); null = the only active router of that kind.</summary>
     public string? Router { get; init; }

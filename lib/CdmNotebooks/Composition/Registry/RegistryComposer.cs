@@ -12,8 +12,8 @@ public static class RegistryComposer
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(loadShard);
-        var kind = RouterKinds.Validate(request.RouterKind);
-        var router = RouterKinds.IsTrained(kind) ? ResolveRouter(registry, kind, request.Router) : null;
+        var kind = request.RouterKind;
+        var router = kind.IsTrained() ? ResolveRouter(registry, kind, request.Router) : null;
 
         // Names only (from the router's manifest or the index; no shard file is touched yet), then filter by request and entitlement:
         // reading every active shard's manifest here opened unentitled shards' folders under untrained routers (E7 standard, Ito).
@@ -61,14 +61,14 @@ public static class RegistryComposer
         var schedule = denoisers.OfType<IDenoiser>().First().Schedule;
         IRouter routerImpl = kind switch
         {
-            RouterKinds.Naive => new NaiveAveragingRouter(priors),
-            RouterKinds.Ito => new ItoDensityRouter(priors, schedule),
-            RouterKinds.RandomPick => new RandomPickRouter(priors, request.Seed),
+            RouterKind.Naive => new NaiveAveragingRouter(priors),
+            RouterKind.Ito => new ItoDensityRouter(priors, schedule),
+            RouterKind.RandomPick => new RandomPickRouter(priors, request.Seed),
             // Trained routers run only for samples the prior leaves open (on a by-class split with the class given: none).
-            RouterKinds.Classifier => new PriorDecidedRouter(new ClassifierRouter(LoadNetwork(registry, router!, router!.Parts.Single())), priors),
-            RouterKinds.Compartmentalized => new PriorDecidedRouter(new CompartmentalizedRouter(
+            RouterKind.Classifier => new PriorDecidedRouter(new ClassifierRouter(LoadNetwork(registry, router!, router!.Parts.Single())), priors),
+            RouterKind.Compartmentalized => new PriorDecidedRouter(new CompartmentalizedRouter(
                 names.Select((n, i) => allowed[i] ? LoadNetwork(registry, router!, router!.Parts.Single(p => p.ShardName == n)) : null).ToList(), priors), priors),
-            _ => throw new ArgumentException($"Unknown router kind '{kind}'."),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), kind, "Unknown router kind."),
         };
         return new ComposedModel(new ComposedDenoiser(denoisers, routerImpl, mask, request.Options), names, manifests, mask, kind, router);
     }
@@ -84,22 +84,22 @@ public static class RegistryComposer
         return network;
     }
 
-    private static RouterManifest ResolveRouter(ShardRegistry registry, string kind, string? name)
+    private static RouterManifest ResolveRouter(ShardRegistry registry, RouterKind kind, string? name)
     {
         if (name is not null)
         {
             var router = registry.Router(name);
             return router.Kind == kind
                 ? router
-                : throw new ArgumentException($"Router {router.Key} is a {router.Kind} router, not {kind}.");
+                : throw new ArgumentException($"Router {router.Key} is a {router.Kind.Name()} router, not {kind.Name()}.");
         }
 
         var candidates = registry.ActiveRouters().Where(r => r.Kind == kind).ToList();
         return candidates.Count switch
         {
             1 => candidates[0],
-            0 => throw new InvalidOperationException($"The registry at '{registry.Root}' has no active {kind} router; train one first or use --router naive|ito."),
-            _ => throw new InvalidOperationException($"Several active {kind} routers ({string.Join(", ", candidates.Select(c => c.Name))}); name one."),
+            0 => throw new InvalidOperationException($"The registry at '{registry.Root}' has no active {kind.Name()} router; train one first or use --router naive|ito."),
+            _ => throw new InvalidOperationException($"Several active {kind.Name()} routers ({string.Join(", ", candidates.Select(c => c.Name))}); name one."),
         };
     }
 

@@ -5,7 +5,7 @@ namespace CdmNotebooks.Composition.Registry;
 /// <summary>Immutable description of one version of a trained router: which shards it weighs, its weight files and the data it saw.</summary>
 /// <param name="Name">Router name, e.g. <c>fashion-mnist-by-class-8.classifier</c>.</param>
 /// <param name="Version">1, 2, ... in creation order.</param>
-/// <param name="Kind">Router kind (<see cref="RouterKinds"/>).</param>
+/// <param name="Kind">Router kind (stored as its name, <see cref="RouterKindNames"/>).</param>
 /// <param name="ShardNames">The shards whose weights it predicts, in output order.</param>
 /// <param name="Parts">Weight files; a compartmentalized router has one part per shard, a classifier one part for all.</param>
 /// <param name="Config">The router's network and training configuration.</param>
@@ -15,7 +15,7 @@ namespace CdmNotebooks.Composition.Registry;
 public sealed record RouterManifest(
     string Name,
     int Version,
-    string Kind,
+    RouterKind Kind,
     IReadOnlyList<string> ShardNames,
     IReadOnlyList<RouterPart> Parts,
     JsonElement? Config,

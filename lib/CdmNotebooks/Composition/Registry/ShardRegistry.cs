@@ -145,14 +145,13 @@ public sealed class ShardRegistry
 
     /// <summary>Writes a new, not yet active, version of a router from its parts (new weight files or parts kept from earlier versions).</summary>
     public RouterManifest StageRouter(
-        string name, string kind, IReadOnlyList<string> shardNames, IReadOnlyList<RouterPartSource> parts, JsonElement? config,
+        string name, RouterKind kind, IReadOnlyList<string> shardNames, IReadOnlyList<RouterPartSource> parts, JsonElement? config,
         IReadOnlyList<string> parents, string reason)
     {
         ComponentKey.Validate(name);
-        RouterKinds.Validate(kind);
-        if (!RouterKinds.IsTrained(kind))
+        if (!kind.IsTrained())
         {
-            throw new ArgumentException($"Router kind '{kind}' has no trained weights, so there is nothing to register; compose with it directly.", nameof(kind));
+            throw new ArgumentException($"Router kind '{kind.Name()}' has no trained weights, so there is nothing to register; compose with it directly.", nameof(kind));
         }
 
         var (version, directory) = AllocateVersion("routers", name, i => i.Routers);

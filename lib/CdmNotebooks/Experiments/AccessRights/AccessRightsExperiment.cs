@@ -41,7 +41,7 @@ public sealed class AccessRightsExperiment : IExperiment
         var trainer = new PipelineShardTrainer(pipeline, split);
         var routers = new PipelineRouterMaintainer(pipeline, split.Dataset);
         var root = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
-        var registry = SplitRegistry.Build(root, split, trainer, routers, settings.Routers.Where(RouterKinds.IsTrained).ToList(), run.Cancellation);
+        var registry = SplitRegistry.Build(root, split, trainer, routers, settings.Routers.Where(RouterKindNames.IsTrained).ToList(), run.Cancellation);
         settings.Policy.Save(run.ResultPath("policy.json"));
         var policy = AccessPolicy.Load(run.ResultPath("policy.json"));
         var files = new List<string> { run.ResultPath("policy.json") };
@@ -54,7 +54,7 @@ public sealed class AccessRightsExperiment : IExperiment
         var trainSeconds = trainer.Trainings.ToDictionary(t => t.ShardName, t => t.Model.TrainSeconds, StringComparer.Ordinal);
 
         // Phase 1: compose and sample for every user under the spy and the weight audit; phase 2 scores the samples.
-        var pending = new List<(string User, string Kind, IReadOnlySet<string> Entitled, Measurement Measured)>();
+        var pending = new List<(string User, RouterKind Kind, IReadOnlySet<string> Entitled, Measurement Measured)>();
         try
         {
             foreach (var kind in settings.Routers)
@@ -62,16 +62,16 @@ public sealed class AccessRightsExperiment : IExperiment
                 foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
                 {
                     run.Cancellation.ThrowIfCancellationRequested();
-                    if (results.Contains(("user", user), ("router", kind), ("seed", run.Seed), ("profile", run.Profile)))
+                    if (results.Contains(("user", user), ("router", kind.Name()), ("seed", run.Seed), ("profile", run.Profile)))
                     {
-                        run.Log($"  {user} ({kind}): already measured");
+                        run.Log($"  {user} ({kind.Name()}): already measured");
                         continue;
                     }
 
                     var entitled = policy.EntitledShards(user);
                     var measured = Measure(run, pipeline, registry, policy, user, kind, entitled);
                     pending.Add((user, kind, entitled, measured));
-                    run.Log($"  {user} ({kind}): {measured.ShardNames.Count(entitled.Contains)} entitled shard(s); {measured.UnentitledOpened.Count} unentitled file opens " +
+                    run.Log($"  {user} ({kind.Name()}): {measured.ShardNames.Count(entitled.Contains)} entitled shard(s); {measured.UnentitledOpened.Count} unentitled file opens " +
                             $"(entitled checkpoints opened: {measured.EntitledCheckpointsOpened}); {measured.Audit.Violations} non-zero unentitled weights in {measured.Audit.PairsChecked} (sample, step) pairs");
                 }
             }
@@ -94,14 +94,14 @@ public sealed class AccessRightsExperiment : IExperiment
                 var own = evaluator.Evaluate(entitledImages, samples.Method, entitledReference, rows.Select(i => samples.Classes[i]).ToList(), options);
                 var perClass = all.ConditionalAccuracy!.PerClassAccuracy;
                 var unentitledClasses = perClass.Keys.Where(c => !classes.Contains(c)).ToList();
-                var grid = run.ResultPath($"samples-{user}-{kind}.png");
+                var grid = run.ResultPath($"samples-{user}-{kind.Name()}.png");
                 ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), grid, columns: 10);
                 files.Add(grid);
 
                 var audit = measured.Audit;
                 results.Add(("dataset", split.Dataset), ("split", split.Name), ("shards", split.ShardCount), ("user", user),
                     ("entitled_shards", string.Join(" ", measured.ShardNames.Where(entitled.Contains).Select(n => n[(split.Name.Length + 1)..]))),
-                    ("entitled_classes", string.Join(" ", classes.Order())), ("method", "cdm"), ("router", kind), ("seed", run.Seed), ("profile", run.Profile),
+                    ("entitled_classes", string.Join(" ", classes.Order())), ("method", "cdm"), ("router", kind.Name()), ("seed", run.Seed), ("profile", run.Profile),
                     ("samples", samples.Classes.Count),
                     ("fid_entitled_classes", own.Fid.Value), ("fid_entitled_low", own.Fid.ConfidenceLow), ("fid_entitled_high", own.Fid.ConfidenceHigh),
                     ("fid_all_classes", all.Fid.Value), ("fid_all_low", all.Fid.ConfidenceLow), ("fid_all_high", all.Fid.ConfidenceHigh),
@@ -117,7 +117,7 @@ public sealed class AccessRightsExperiment : IExperiment
                 {
                     for (var shard = 0; shard < measured.ShardNames.Count; shard++)
                     {
-                        weights.Add(("user", user), ("router", kind), ("step", step), ("timestep", audit.Timestep(step)), ("shard", measured.ShardNames[shard]),
+                        weights.Add(("user", user), ("router", kind.Name()), ("step", step), ("timestep", audit.Timestep(step)), ("shard", measured.ShardNames[shard]),
                             ("entitled", entitled.Contains(measured.ShardNames[shard]) ? "yes" : "no"),
                             ("mean_weight", audit.MeanWeight(step, shard)), ("max_weight", (double)audit.MaxWeight(step, shard)));
                     }
@@ -125,7 +125,7 @@ public sealed class AccessRightsExperiment : IExperiment
 
                 results.SaveCsv(resultsPath);
                 weights.SaveCsv(weightsPath);
-                run.Log($"  {user} ({kind}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy.Accuracy:P1}");
+                run.Log($"  {user} ({kind.Name()}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy.Accuracy:P1}");
             }
 
             files.Add(run.ResultPath("feature-space.txt"));
@@ -145,10 +145,10 @@ public sealed class AccessRightsExperiment : IExperiment
             foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
             {
                 // No weights were recorded when the composition never ran (a mutation test's noise model): no chart, and the weight audit fails.
-                var chart = WeightChart(weights, user, kind, run.Command);
+                var chart = WeightChart(weights, user, kind.Name(), run.Command);
                 if (chart.Series.Count > 0)
                 {
-                    var (html, png) = FigureWriter.Save(chart, run.ResultPath($"weights-{user}-{kind}"));
+                    var (html, png) = FigureWriter.Save(chart, run.ResultPath($"weights-{user}-{kind.Name()}"));
                     files.Add(html);
                     files.Add(png);
                 }
@@ -177,7 +177,7 @@ public sealed class AccessRightsExperiment : IExperiment
         };
     }
 
-    private static Measurement Measure(ExperimentRun run, CdmPipeline pipeline, ShardRegistry registry, AccessPolicy policy, string user, string kind, IReadOnlySet<string> entitled)
+    private static Measurement Measure(ExperimentRun run, CdmPipeline pipeline, ShardRegistry registry, AccessPolicy policy, string user, RouterKind kind, IReadOnlySet<string> entitled)
     {
         var shardDirectories = registry.ActiveShards().ToDictionary(s => s.Name, s => Path.GetDirectoryName(Path.Combine(registry.Root, s.CheckpointFile))!, StringComparer.Ordinal);
         var routerFiles = registry.ActiveRouters().SelectMany(r => r.Parts).ToList();
@@ -200,7 +200,7 @@ public sealed class AccessRightsExperiment : IExperiment
             // The entitlement comes from the policy, not from the composer's mask: the proof must not trust the code it checks.
             audit = new WeightAudit(model.ShardNames.Select(entitled.Contains).ToList());
             var denoiser = model.Denoiser;
-            samples = pipeline.Generate($"cdm-{kind} for {user}", denoiser, run.Seed * 1000 + 700, onStep: _ => audit.Consume(denoiser.Trajectory));
+            samples = pipeline.Generate($"cdm-{kind.Name()} for {user}", denoiser, run.Seed * 1000 + 700, onStep: _ => audit.Consume(denoiser.Trajectory));
             audit.Consume(denoiser.Trajectory);
         }
         finally
@@ -236,8 +236,8 @@ public sealed class AccessRightsExperiment : IExperiment
             }
         }
 
-        var explicitRefused = Throws(new CompositionRequest { RouterKind = RouterKinds.Ito, User = outsider, Policy = policy, Shards = [refused] });
-        var unknownRefused = Throws(new CompositionRequest { RouterKind = RouterKinds.Ito, User = "not-in-policy", Policy = policy });
+        var explicitRefused = Throws(new CompositionRequest { RouterKind = RouterKind.Ito, User = outsider, Policy = policy, Shards = [refused] });
+        var unknownRefused = Throws(new CompositionRequest { RouterKind = RouterKind.Ito, User = "not-in-policy", Policy = policy });
         return new SanityCheck("requests for an unentitled shard or by an unknown user are refused before any checkpoint is opened",
             explicitRefused && unknownRefused, $"{outsider} asking for {refused}: {(explicitRefused ? "refused" : "ALLOWED")}; unknown user: {(unknownRefused ? "refused" : "ALLOWED")} ({split.Name})");
     }
@@ -248,12 +248,12 @@ public sealed class AccessRightsExperiment : IExperiment
     /// classes, per router, as a one-sided binomial z-test at z > 2.33 (p < 0.01): correct counts summed against their summed expectation
     /// under chance. Noise fails it (a classifier reads noise as one or a few fixed classes, at most 1/k of a user's samples).
     /// </summary>
-    private static SanityCheck QualityCheck(ResultTable results, ExperimentRun run, IReadOnlyList<string> routers)
+    private static SanityCheck QualityCheck(ResultTable results, ExperimentRun run, IReadOnlyList<RouterKind> routers)
     {
         const double Z = 2.33;
         var details = new List<string>();
         var passed = true;
-        foreach (var kind in routers)
+        foreach (var kind in routers.Select(RouterKindNames.Name))
         {
             double correct = 0, expected = 0, variance = 0;
             var users = new List<string>();

@@ -1,3 +1,4 @@
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 
 namespace CdmNotebooks.Experiments.AccessRights;
@@ -6,7 +7,7 @@ namespace CdmNotebooks.Experiments.AccessRights;
 /// <param name="Split">A by-class split, so an entitlement visibly decides which classes a user can generate.</param>
 /// <param name="Routers">Router kinds to compose with; trained ones must weigh shards independently (compartmentalized), so an unentitled shard's head is never loaded either.</param>
 /// <param name="Policy">Users, roles and the shards (by split index) they are entitled to.</param>
-public sealed record AccessRightsSettings(string Split, IReadOnlyList<string> Routers, AccessPolicy Policy)
+public sealed record AccessRightsSettings(string Split, IReadOnlyList<RouterKind> Routers, AccessPolicy Policy)
 {
     /// <summary>The settings of <paramref name="profile"/>: smoke composes with the compartmentalized router only (CI budget).</summary>
     public static AccessRightsSettings For(string profile)
@@ -31,8 +32,8 @@ public sealed record AccessRightsSettings(string Split, IReadOnlyList<string> Ro
             });
         return profile switch
         {
-            "smoke" => new(split, [RouterKinds.Compartmentalized], policy),
-            "standard" or "paper" => new(split, [RouterKinds.Compartmentalized, RouterKinds.Ito], policy),
+            "smoke" => new(split, [RouterKind.Compartmentalized], policy),
+            "standard" or "paper" => new(split, [RouterKind.Compartmentalized, RouterKind.Ito], policy),
             _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
         };
     }

@@ -67,16 +67,16 @@ public sealed class AttributionExperiment : IExperiment
                 var measured = new List<(RouterKind Router, ResultTable Samples, ResultTable Curves)>();
                 foreach (var router in settings.Routers)
                 {
-                    var key = $"{split.Name}-{RouterToken(router)}";
+                    var key = $"{split.Name}-{router.Name()}";
                     var samplesPath = run.ResultPath($"samples-{key}.csv");
                     var curvesPath = run.ResultPath($"weights-{key}.csv");
                     var gridPath = run.ResultPath($"grid-{key}.png");
-                    var done = summary.Contains(("split", split.Name), ("router", RouterToken(router)), ("seed", run.Seed), ("profile", run.Profile))
+                    var done = summary.Contains(("split", split.Name), ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile))
                                && File.Exists(samplesPath) && File.Exists(curvesPath) && File.Exists(gridPath);
                     ResultTable samples, curves;
                     if (done)
                     {
-                        run.Log($"{split.Name} / {RouterToken(router)}: already measured, reusing {Path.GetFileName(samplesPath)}");
+                        run.Log($"{split.Name} / {router.Name()}: already measured, reusing {Path.GetFileName(samplesPath)}");
                         samples = ResultTable.LoadCsvOrEmpty(samplesPath, SampleColumns);
                         curves = ResultTable.LoadCsvOrEmpty(curvesPath, CurveColumns);
                     }
@@ -95,7 +95,7 @@ public sealed class AttributionExperiment : IExperiment
 
                     files.AddRange([samplesPath, curvesPath, gridPath]);
                     grids.Add(new CaptionedImage(
-                        $"{split.Name}, {RouterToken(router)} router: row k = samples credited to shard k " +
+                        $"{split.Name}, {router.Name()} router: row k = samples credited to shard k " +
                         $"({string.Join(", ", shardDomains.Select((d, s) => $"{s}: {d}"))}); grey cells = fewer than {GridColumns} samples credited",
                         gridPath));
                     charts.Add(CurveChart(run, split, shardDomains, isDomainSplit, router, curves));
@@ -125,7 +125,7 @@ public sealed class AttributionExperiment : IExperiment
         {
             ["domainSplit"] = settings.DomainSplit,
             ["uniformSplit"] = settings.UniformSplit,
-            ["routers"] = string.Join(",", settings.Routers.Select(RouterToken)),
+            ["routers"] = string.Join(",", settings.Routers.Select(RouterKindNames.Name)),
             ["samplesPerClass"] = settings.SamplesPerClass.ToString(CultureInfo.InvariantCulture),
             ["minimumKappa"] = settings.MinimumKappa.ToString(CultureInfo.InvariantCulture),
         });
@@ -133,16 +133,6 @@ public sealed class AttributionExperiment : IExperiment
         var report = new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["Attribution: credit vs judged domain"] = summary }, files, checks);
         return new AttributionResult(report, charts, grids);
     }
-
-    /// <summary>The router's name in file names and result rows.</summary>
-    public static string RouterToken(RouterKind router) => router switch
-    {
-        RouterKind.Naive => "naive",
-        RouterKind.Classifier => "classifier",
-        RouterKind.Compartmentalized => "compartmentalized",
-        RouterKind.ItoDensity => "ito-density",
-        _ => throw new ArgumentOutOfRangeException(nameof(router), router, "Unknown router kind."),
-    };
 
     /// <summary>The source domain of a shard's IDs ("mnist10k", "fashion-mnist"), or "mixed" when they span several.</summary>
     public static string DomainOf(IReadOnlyList<string> ids)
@@ -158,7 +148,7 @@ public sealed class AttributionExperiment : IExperiment
         ExperimentRun run, CdmPipeline pipeline, AttributionSettings settings, ShardSplit split, string[] shardDomains, bool isDomainSplit,
         IReadOnlyList<TrainedModel> models, RouterKind router, DomainJudge judge, string gridPath)
     {
-        run.Log($"{split.Name} / {RouterToken(router)}: generating {settings.SamplesPerClass * 10} samples with recorded weights");
+        run.Log($"{split.Name} / {router.Name()}: generating {settings.SamplesPerClass * 10} samples with recorded weights");
         var denoisers = models.Select(m => m.LoadDenoiser()).ToArray();
         var generated = new List<GeneratedSamples>();
         try
@@ -172,7 +162,7 @@ public sealed class AttributionExperiment : IExperiment
             for (int done = 0, chunk = 0; done < settings.SamplesPerClass; chunk++)
             {
                 var perClass = Math.Min(10, settings.SamplesPerClass - done);
-                var samples = pipeline.Generate($"cdm-{RouterToken(router)}", composed, SampleSeed(run, chunk), perClass, batchSize: perClass * 10);
+                var samples = pipeline.Generate($"cdm-{router.Name()}", composed, SampleSeed(run, chunk), perClass, batchSize: perClass * 10);
                 generated.Add(samples);
                 ledger.Add(composed.Trajectory ?? throw new InvalidOperationException("The composed denoiser recorded no weights."));
                 sampleSeconds += samples.Seconds;
@@ -192,7 +182,7 @@ public sealed class AttributionExperiment : IExperiment
                 var domain = CreditLedger.ArgMax(judged[i]);
                 credited[i] = credit.Credited;
                 var finalCredited = CreditLedger.ArgMax(final);
-                sampleTable.Add(("split", split.Name), ("router", RouterToken(router)), ("seed", run.Seed), ("profile", run.Profile), ("sample", i),
+                sampleTable.Add(("split", split.Name), ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile), ("sample", i),
                     ("requested_class", classes[i]), ("judged_domain", DomainJudge.Domains[domain]), ("judged_domain_probability", judged[i][domain]),
                     ("credited_shard", credited[i]), ("credited_shard_domain", shardDomains[credited[i]]), ("credit_weight", average[credited[i]]),
                     ("final_credited_shard", finalCredited), ("final_credit_weight", final[finalCredited]),
@@ -238,7 +228,7 @@ public sealed class AttributionExperiment : IExperiment
             var curve = ledger.MeanCurve(shard, samples);
             for (var step = 0; step < curve.Length; step++)
             {
-                table.Add(("split", split.Name), ("router", RouterToken(router)), ("seed", run.Seed), ("profile", run.Profile), ("step", step),
+                table.Add(("split", split.Name), ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile), ("step", step),
                     ("timestep", ledger.Timesteps[step]), ("group", group), ("shard", shard), ("mean_weight", curve[step]), ("samples", samples.Length));
             }
         }
@@ -274,7 +264,7 @@ public sealed class AttributionExperiment : IExperiment
         return
         [
             ("dataset", split.Dataset), ("split", split.Name), ("scheme", split.Scheme.ToString()), ("shards", split.ShardCount),
-            ("router", RouterToken(router)), ("seed", run.Seed), ("profile", run.Profile), ("sampler", settings.Scale.Sampler),
+            ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile), ("sampler", settings.Scale.Sampler),
             ("sampler_steps", settings.Scale.SamplerSteps), ("samples", rows.Length),
             ("credit_match_rate", agreement?.Observed), ("final_credit_match_rate", isDomainSplit ? Agreement.Of(finalDomain, judged).Observed : null),
             ("chance_match_rate", agreement?.Chance), ("kappa", agreement?.Kappa),
@@ -288,12 +278,12 @@ public sealed class AttributionExperiment : IExperiment
     private static SanityCheck KappaCheck(AttributionSettings settings, ShardSplit split, RouterKind router, ResultTable summary, ExperimentRun run)
     {
         var row = Enumerable.Range(0, summary.Rows.Count).Last(r =>
-            summary.Get(r, "split") == split.Name && summary.Get(r, "router") == RouterToken(router)
+            summary.Get(r, "split") == split.Name && summary.Get(r, "router") == router.Name()
             && summary.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && summary.Get(r, "profile") == run.Profile);
         double Read(string column) => double.Parse(summary.Get(row, column), CultureInfo.InvariantCulture);
         var kappa = Read("kappa");
         return new SanityCheck(
-            $"{split.Name}, {RouterToken(router)} router: credited shard matches the judged domain beyond chance (kappa >= {settings.MinimumKappa})",
+            $"{split.Name}, {router.Name()} router: credited shard matches the judged domain beyond chance (kappa >= {settings.MinimumKappa})",
             kappa >= settings.MinimumKappa,
             $"match {Read("credit_match_rate"):P1} (final step {Read("final_credit_match_rate"):P1}) vs chance {Read("chance_match_rate"):P1}, " +
             $"kappa {kappa:F3}; credited {summary.Get(row, "credited_counts")}, judged {summary.Get(row, "judged_counts")}");
@@ -309,7 +299,7 @@ public sealed class AttributionExperiment : IExperiment
                 g.Select(r => double.Parse(curves.Get(r, "mean_weight"), CultureInfo.InvariantCulture)).ToArray()))
             .ToArray();
         return new ChartSpec(
-            $"Mean w_i over the reverse process: {split.Name}, {RouterToken(router)} router",
+            $"Mean w_i over the reverse process: {split.Name}, {router.Name()} router",
             "timestep t (sampling runs from high t to 0)", "mean weight w_i", series)
         {
             Caption = Caption(run, isDomainSplit ? "judged = domain given by the union CdmNet classifier" : "iid shards"),
@@ -328,7 +318,7 @@ public sealed class AttributionExperiment : IExperiment
                 counts[Math.Min(Bins - 1, (int)(weight * Bins))] += 1.0 / m.Samples.Rows.Count;
             }
 
-            return new ChartSeries(RouterToken(m.Router), Enumerable.Range(0, Bins).Select(b => (double)b).ToArray(), counts);
+            return new ChartSeries(m.Router.Name(), Enumerable.Range(0, Bins).Select(b => (double)b).ToArray(), counts);
         }).ToArray();
         return new ChartSpec(
             $"Per-sample credit: time-averaged weight of the credited shard, {split.Name}", "credit weight", "fraction of samples", series, ChartKind.Bar)
@@ -341,7 +331,7 @@ public sealed class AttributionExperiment : IExperiment
     private static ChartSpec CreditedCounts(ExperimentRun run, ShardSplit split, IReadOnlyList<(RouterKind Router, ResultTable Samples, ResultTable Curves)> measured)
     {
         var series = measured.Select(m => new ChartSeries(
-            RouterToken(m.Router),
+            m.Router.Name(),
             Enumerable.Range(0, split.ShardCount).Select(s => (double)s).ToArray(),
             Enumerable.Range(0, split.ShardCount)
                 .Select(s => Enumerable.Range(0, m.Samples.Rows.Count).Count(r => m.Samples.Get(r, "credited_shard") == s.ToString(CultureInfo.InvariantCulture)) / (double)m.Samples.Rows.Count)

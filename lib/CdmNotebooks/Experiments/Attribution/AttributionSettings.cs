@@ -1,3 +1,5 @@
+using CdmNotebooks.Composition;
+
 namespace CdmNotebooks.Experiments.Attribution;
 
 /// <summary>What E4 (attribution) measures under a profile: which splits, which routers, how many samples, and the pass threshold of its sanity check.</summary>
@@ -30,11 +32,11 @@ public sealed record AttributionSettings(
         // draws almost only garments (0-9 of 200 samples judged digits, kappa 0-0.35 at 600-2,000 router steps; Ito: 19, kappa 0.87),
         // i.e. its weights stay near the 87/13 data prior along the path (issue #7 notes; the standard profile checks both).
         "smoke" => new AttributionSettings(SmokeScale(), "union-by-domain-2", "mnist10k-uniform-4",
-            [RouterKind.Classifier, RouterKind.ItoDensity], SamplesPerClass: 20, DefaultMinimumKappa, CheckedRouters: [RouterKind.ItoDensity]),
+            [RouterKind.Classifier, RouterKind.Ito], SamplesPerClass: 20, DefaultMinimumKappa, CheckedRouters: [RouterKind.Ito]),
         "standard" => new AttributionSettings(Table1.Table1Settings.StandardScale(), "union-by-domain-2", "mnist10k-uniform-8",
-            [RouterKind.Classifier, RouterKind.ItoDensity], SamplesPerClass: 50, DefaultMinimumKappa),
+            [RouterKind.Classifier, RouterKind.Ito], SamplesPerClass: 50, DefaultMinimumKappa),
         "paper" => new AttributionSettings(ExperimentScale.For("paper"), "union-by-domain-2", "fashion-mnist-uniform-8",
-            [RouterKind.Classifier, RouterKind.Compartmentalized, RouterKind.ItoDensity], SamplesPerClass: 200, DefaultMinimumKappa),
+            [RouterKind.Classifier, RouterKind.Compartmentalized, RouterKind.Ito], SamplesPerClass: 200, DefaultMinimumKappa),
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
     };
 
@@ -43,13 +45,13 @@ public sealed record AttributionSettings(
     {
         ["domain split"] = DomainSplit,
         ["uniform split"] = UniformSplit,
-        ["routers"] = string.Join(", ", Routers.Select(AttributionExperiment.RouterToken)),
+        ["routers"] = string.Join(", ", Routers.Select(RouterKindNames.Name)),
         ["samples per split and router"] = $"{SamplesPerClass * 10} ({SamplesPerClass} per class)",
         ["sampler"] = $"{Scale.Sampler}, {Scale.SamplerSteps} steps",
         ["paragon budget (shards: compute parity)"] = $"{Scale.Paragon.TrainSteps} steps of batch {Scale.Paragon.BatchSize}, UNet base {Scale.Paragon.Model.BaseChannels} channels",
         ["router training"] = $"{Scale.RouterTraining.Steps} steps of batch {Scale.RouterTraining.BatchSize}",
         ["check"] = $"kappa(credited domain, judged domain) >= {MinimumKappa} on the domain split, for " +
-                    (CheckedRouters is null ? "every router" : string.Join(", ", CheckedRouters.Select(AttributionExperiment.RouterToken)) + " (the others reported only)"),
+                    (CheckedRouters is null ? "every router" : string.Join(", ", CheckedRouters.Select(RouterKindNames.Name)) + " (the others reported only)"),
     };
 
     /// <summary>The smoke scale of E4 (shared by E5's domain composition so both reuse the same cached union shards).</summary>

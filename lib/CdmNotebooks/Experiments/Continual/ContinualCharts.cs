@@ -1,4 +1,5 @@
 using System.Globalization;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Experiments.Table1;
 using CdmNotebooks.Reporting;
 
@@ -11,7 +12,7 @@ public static class ContinualCharts
     public static ChartSpec FidVsShardsPresent(ResultTable table, string caption)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var series = RouterNames.All.Select(RouterNames.Of).Select(router =>
+        var series = ContinualExperiment.Routers.Select(RouterKindNames.Name).Select(router =>
         {
             var rows = MetricColumns.Rows(table, ("router", router))
                 .OrderBy(r => int.Parse(table.Get(r, "shards_present"), CultureInfo.InvariantCulture)).ToArray();
@@ -31,7 +32,7 @@ public static class ContinualCharts
     public static ChartSpec RouterUpdateCost(ResultTable costs, string caption)
     {
         ArgumentNullException.ThrowIfNull(costs);
-        var series = RouterNames.All.Select(RouterNames.Of).Select(router =>
+        var series = ContinualExperiment.Routers.Select(RouterKindNames.Name).Select(router =>
         {
             var rows = MetricColumns.Rows(costs, ("router", router))
                 .OrderBy(r => int.Parse(costs.Get(r, "shards_present"), CultureInfo.InvariantCulture)).ToArray();

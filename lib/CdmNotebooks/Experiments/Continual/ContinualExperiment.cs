@@ -25,6 +25,9 @@ public sealed class ContinualExperiment : IExperiment
         "router_update_seconds", "router_update", "router_shards_touched",
     };
 
+    /// <summary>The router kinds composed after each addition, in table order: every kind but random pick (Table 1's one-model baseline).</summary>
+    public static IReadOnlyList<RouterKind> Routers { get; } = RouterKindNames.All.Where(k => k != RouterKind.RandomPick).ToArray();
+
     private readonly ContinualSettings? _settings;
 
     /// <summary>Runs the profile's settings, or <paramref name="settings"/> when given.</summary>
@@ -78,11 +81,11 @@ public sealed class ContinualExperiment : IExperiment
 
             var ids = Enumerable.Range(0, present).Select(s => split.IdsOfShard(s)).ToArray();
             var evaluate = settings.EvaluateAt.Contains(present)
-                           && RouterNames.All.Any(k => !table.Contains(Key(split, present, RouterNames.Of(k), run)));
+                           && Routers.Any(k => !table.Contains(Key(split, present, k.Name(), run)));
             var routers = new Dictionary<RouterKind, BuiltRouter>();
-            foreach (var kind in RouterNames.All)
+            foreach (var kind in Routers)
             {
-                var costKey = Key(split, present, RouterNames.Of(kind), run);
+                var costKey = Key(split, present, kind.Name(), run);
                 if (costs.Contains(costKey) && !evaluate)
                 {
                     continue;
@@ -140,7 +143,7 @@ public sealed class ContinualExperiment : IExperiment
         switch (kind)
         {
             case RouterKind.Naive:
-            case RouterKind.ItoDensity:
+            case RouterKind.Ito:
                 return (pipeline.BuildRouter(kind, split.Dataset, ids, schedule), 0, "nothing trained (priors recounted)");
             case RouterKind.Classifier:
                 if (present < 2)
@@ -232,9 +235,9 @@ public sealed class ContinualExperiment : IExperiment
         GeneratedSamples? single = null;
         try
         {
-            foreach (var kind in RouterNames.All)
+            foreach (var kind in Routers)
             {
-                var key = Key(split, present, RouterNames.Of(kind), run);
+                var key = Key(split, present, kind.Name(), run);
                 if (table.Contains(key))
                 {
                     continue;
@@ -244,12 +247,12 @@ public sealed class ContinualExperiment : IExperiment
                 IDenoiser denoiser = present == 1 ? loaded.Denoisers[0] : CdmPipeline.Compose(loaded.Denoisers, routers[kind]);
                 var samples = present == 1
                     ? single ??= pipeline.Generate("shard 0", denoiser, run.Seed * 1000 + 500)
-                    : pipeline.Generate("cdm-" + RouterNames.Of(kind), denoiser, run.Seed * 1000 + 500);
+                    : pipeline.Generate("cdm-" + kind.Name(), denoiser, run.Seed * 1000 + 500);
                 try
                 {
                     var report = pipeline.Evaluate(samples, split.Dataset);
-                    run.Log($"  {present} shards, {RouterNames.Of(kind)}: FID {report.Fid.Value:F2}");
-                    table.Add(key.Append(("method", "cdm-" + RouterNames.Of(kind))).Concat(MetricColumns.Of(report))
+                    run.Log($"  {present} shards, {kind.Name()}: FID {report.Fid.Value:F2}");
+                    table.Add(key.Append(("method", "cdm-" + kind.Name())).Concat(MetricColumns.Of(report))
                         .Concat(new (string, object?)[] { ("sample_seconds", Math.Round(samples.Seconds, 1)), ("sampler_steps", pipeline.Scale.SamplerSteps),
                             ("composition", MetricColumns.Composition(denoiser)) })
                         .ToArray());
@@ -257,7 +260,7 @@ public sealed class ContinualExperiment : IExperiment
                     if (present == split.ShardCount)
                     {
                         ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])),
-                            run.ResultPath($"samples-{split.Name}-{present}-{RouterNames.Of(kind)}.png"), columns: 10);
+                            run.ResultPath($"samples-{split.Name}-{present}-{kind.Name()}.png"), columns: 10);
                     }
                 }
                 finally
@@ -286,20 +289,20 @@ public sealed class ContinualExperiment : IExperiment
         (double Fid, double Low, double High)? Fid(int present, RouterKind kind)
         {
             var row = MetricColumns.Rows(table, ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present.ToString(CultureInfo.InvariantCulture)),
-                ("router", RouterNames.Of(kind)), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)).FirstOrDefault(-1);
+                ("router", kind.Name()), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)).FirstOrDefault(-1);
             return row < 0 ? null : (MetricColumns.Number(table, row, "fid_cdmnet"), MetricColumns.Number(table, row, "fid_low"), MetricColumns.Number(table, row, "fid_high"));
         }
 
         var details = new List<string>();
         var passed = true;
-        foreach (var kind in RouterNames.All.Where(k => k != RouterKind.Naive))
+        foreach (var kind in Routers.Where(k => k != RouterKind.Naive))
         {
             var (one, all) = (Fid(1, kind), Fid(most, kind));
             var ok = one is { } a && all is { } b && b.High < a.Low;
             passed &= ok;
             details.Add(one is { } x && all is { } y
-                ? $"{RouterNames.Of(kind)}: {most} shards {y.Fid:F1} [{y.Low:F1}, {y.High:F1}] vs 1 shard {x.Fid:F1} [{x.Low:F1}, {x.High:F1}]{(ok ? "" : " (not separated)")}"
-                : $"{RouterNames.Of(kind)}: no FID row at 1 or {most} shards");
+                ? $"{kind.Name()}: {most} shards {y.Fid:F1} [{y.Low:F1}, {y.High:F1}] vs 1 shard {x.Fid:F1} [{x.Low:F1}, {x.High:F1}]{(ok ? "" : " (not separated)")}"
+                : $"{kind.Name()}: no FID row at 1 or {most} shards");
         }
 
         return new SanityCheck($"quality: CDM FID with {most} shards is below FID with 1 shard beyond both 95 % bootstrap intervals (classifier, compartmentalized, ito)",
@@ -311,9 +314,9 @@ public sealed class ContinualExperiment : IExperiment
         var problems = new List<string>();
         for (var present = 1; present <= shards; present++)
         {
-            foreach (var kind in RouterNames.All)
+            foreach (var kind in Routers)
             {
-                var name = RouterNames.Of(kind);
+                var name = kind.Name();
                 var row = MetricColumns.Rows(costs, ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present.ToString(CultureInfo.InvariantCulture)),
                     ("router", name), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)).FirstOrDefault(-1);
                 if (row < 0)
@@ -338,7 +341,7 @@ public sealed class ContinualExperiment : IExperiment
         }
 
         return new SanityCheck("router update cost recorded per kind (naive/ito: nothing; compartmentalized: one new head; classifier: retrained on all shards)",
-            problems.Count == 0, problems.Count == 0 ? $"{shards} additions x {RouterNames.All.Count} router kinds recorded" : string.Join("; ", problems));
+            problems.Count == 0, problems.Count == 0 ? $"{shards} additions x {Routers.Count} router kinds recorded" : string.Join("; ", problems));
     }
 
     private static IReadOnlyList<string> WriteFigures(ExperimentRun run, ContinualSettings settings, ResultTable table, ResultTable costs, string splitName)

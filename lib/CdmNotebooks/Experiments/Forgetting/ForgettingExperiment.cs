@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
@@ -100,12 +101,12 @@ public sealed class ForgettingExperiment : IExperiment
             outcomes.Add(new RequestOutcome(request, registry, forgotten.Count, shardTrainings, routerTrainings, paragonAfter, lineage.Passed));
         }
 
-        var paragonBefore = scorer.Measure("before", "paragon", "", () => paragon.LoadDenoiser(), files);
+        var paragonBefore = scorer.Measure("before", "paragon", () => paragon.LoadDenoiser(), files);
         var cdmBefore = settings.EvaluatedRouters.ToDictionary(k => k, k => scorer.Measure("before", "cdm", k, initial, files));
         foreach (var outcome in outcomes)
         {
             var request = outcome.Request;
-            var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", "", () => outcome.Paragon.LoadDenoiser(), files);
+            var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", () => outcome.Paragon.LoadDenoiser(), files);
             var shardSeconds = outcome.Shards.Sum(t => t.Model.TrainSeconds);
             var shardSteps = outcome.Shards.Sum(t => t.Model.TrainSteps);
             AddRow(summary, run, split, request, outcome.Forgotten, "paragon", "", 1, outcome.Paragon.TrainSteps, 0, 0, outcome.Paragon.TrainSeconds,
@@ -115,7 +116,7 @@ public sealed class ForgettingExperiment : IExperiment
                 var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Registry, files);
                 var routerSeconds = outcome.Routers.Where(t => t.Kind == kind).Sum(t => t.Seconds);
                 var seconds = shardSeconds + routerSeconds;
-                AddRow(summary, run, split, request, outcome.Forgotten, "cdm", kind, outcome.Shards.Count, shardSteps, shardSeconds, routerSeconds, seconds,
+                AddRow(summary, run, split, request, outcome.Forgotten, "cdm", kind.Name(), outcome.Shards.Count, shardSteps, shardSeconds, routerSeconds, seconds,
                     seconds > 0 ? outcome.Paragon.TrainSeconds / seconds : null, shardSteps > 0 ? outcome.Paragon.TrainSteps / (double)shardSteps : null,
                     cdmBefore[kind], after, outcome.LineagePassed);
             }

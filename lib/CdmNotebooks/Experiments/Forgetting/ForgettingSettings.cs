@@ -1,4 +1,4 @@
-using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Composition;
 
 namespace CdmNotebooks.Experiments.Forgetting;
 
@@ -7,19 +7,19 @@ namespace CdmNotebooks.Experiments.Forgetting;
 /// <param name="Requests">Forgetting requests, each applied to the initial composition.</param>
 /// <param name="TrainedRouters">Trained router kinds kept in the registry (updated by every request).</param>
 /// <param name="EvaluatedRouters">Router kinds whose CDM is sampled and scored before and after each request.</param>
-public sealed record ForgettingSettings(string Split, IReadOnlyList<ForgetRequest> Requests, IReadOnlyList<string> TrainedRouters, IReadOnlyList<string> EvaluatedRouters)
+public sealed record ForgettingSettings(string Split, IReadOnlyList<ForgetRequest> Requests, IReadOnlyList<RouterKind> TrainedRouters, IReadOnlyList<RouterKind> EvaluatedRouters)
 {
     /// <summary>The settings of <paramref name="profile"/>; smoke keeps one trained router so the run fits the CI budget.</summary>
     public static ForgettingSettings For(string profile) => profile switch
     {
         "smoke" => new("fashion-mnist-uniform-8", [ForgetRequest.Samples(1), ForgetRequest.Samples(10), ForgetRequest.WholeShard(0)],
-            [RouterKinds.Classifier], [RouterKinds.Classifier]),
+            [RouterKind.Classifier], [RouterKind.Classifier]),
         // standard: Table 1's mnist10k uniform-8 shards and paragon at Table 1's standard scale (same cache keys), so only the
         // retrainings a request causes are new compute.
         "standard" => new("mnist10k-uniform-8", [ForgetRequest.Samples(1), ForgetRequest.Samples(10), ForgetRequest.WholeShard(0)],
-            [RouterKinds.Classifier, RouterKinds.Compartmentalized], [RouterKinds.Classifier, RouterKinds.Compartmentalized, RouterKinds.Ito]),
+            [RouterKind.Classifier, RouterKind.Compartmentalized], [RouterKind.Classifier, RouterKind.Compartmentalized, RouterKind.Ito]),
         "paper" => new("fashion-mnist-uniform-8", [ForgetRequest.Samples(1), ForgetRequest.Samples(10), ForgetRequest.WholeShard(0)],
-            [RouterKinds.Classifier, RouterKinds.Compartmentalized], [RouterKinds.Classifier, RouterKinds.Compartmentalized, RouterKinds.Ito]),
+            [RouterKind.Classifier, RouterKind.Compartmentalized], [RouterKind.Classifier, RouterKind.Compartmentalized, RouterKind.Ito]),
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
     };
 

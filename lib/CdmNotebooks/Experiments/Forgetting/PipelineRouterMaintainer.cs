@@ -39,14 +39,14 @@ public sealed class PipelineRouterMaintainer : IRouterMaintainer
     public IReadOnlyList<RouterTraining> Trainings => _trainings;
 
     /// <inheritdoc />
-    public JsonElement Config(string kind, int shards) => JsonSerializer.SerializeToElement(NetworkConfig(kind, shards), CamelCase);
+    public JsonElement Config(RouterKind kind, int shards) => JsonSerializer.SerializeToElement(NetworkConfig(kind, shards), CamelCase);
 
     /// <inheritdoc />
     public void TrainClassifier(IReadOnlyList<IReadOnlyList<string>> shardIds, string path, CancellationToken cancellationToken)
     {
-        var config = NetworkConfig(RouterKinds.Classifier, shardIds.Count);
+        var config = NetworkConfig(RouterKind.Classifier, shardIds.Count);
         var options = _pipeline.Scale.RouterTraining with { Seed = _pipeline.Run.Seed * 1000 + 7 };
-        TrainCached(RouterKinds.Classifier, config, options, shardIds.Select(ids => DataIdentity.Of(ids)).ToList(), path, () =>
+        TrainCached(RouterKind.Classifier, config, options, shardIds.Select(ids => DataIdentity.Of(ids)).ToList(), path, () =>
         {
             var sets = shardIds.Select(ids => Set(_pipeline.Train(_dataset), ids)).ToList();
             try
@@ -63,9 +63,9 @@ public sealed class PipelineRouterMaintainer : IRouterMaintainer
     /// <inheritdoc />
     public void TrainHead(IReadOnlyList<string> shardIds, IReadOnlyList<string> referenceIds, string path, CancellationToken cancellationToken)
     {
-        var config = NetworkConfig(RouterKinds.Compartmentalized, 1);
+        var config = NetworkConfig(RouterKind.Compartmentalized, 1);
         var options = _pipeline.Scale.RouterTraining with { Seed = _pipeline.Run.Seed * 1000 + 11 };
-        TrainCached(RouterKinds.Compartmentalized, config, options, [DataIdentity.Of(shardIds), DataIdentity.Of(referenceIds)], path, () =>
+        TrainCached(RouterKind.Compartmentalized, config, options, [DataIdentity.Of(shardIds), DataIdentity.Of(referenceIds)], path, () =>
         {
             var shard = Set(_pipeline.Train(_dataset), shardIds);
             var reference = Set(_pipeline.Test(_dataset), referenceIds);
@@ -81,13 +81,13 @@ public sealed class PipelineRouterMaintainer : IRouterMaintainer
         });
     }
 
-    private RouterNetworkConfig NetworkConfig(string kind, int shards) =>
-        _pipeline.Scale.Router with { Outputs = kind == RouterKinds.Classifier ? shards : 1 };
+    private RouterNetworkConfig NetworkConfig(RouterKind kind, int shards) =>
+        _pipeline.Scale.Router with { Outputs = kind == RouterKind.Classifier ? shards : 1 };
 
-    private void TrainCached(string kind, RouterNetworkConfig config, RouterTrainingOptions options, IReadOnlyList<string> identities, string path, Func<RouterNetwork> train)
+    private void TrainCached(RouterKind kind, RouterNetworkConfig config, RouterTrainingOptions options, IReadOnlyList<string> identities, string path, Func<RouterNetwork> train)
     {
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n",
-            [kind, JsonSerializer.Serialize(config), JsonSerializer.Serialize(options), JsonSerializer.Serialize(_schedule.Kind + _schedule.Steps), .. identities]))))[..20];
+            [kind.Name(), JsonSerializer.Serialize(config), JsonSerializer.Serialize(options), JsonSerializer.Serialize(_schedule.Kind + _schedule.Steps), .. identities]))))[..20];
         var weights = Path.Combine(_cacheRoot, key + ".bin");
         var record = Path.Combine(_cacheRoot, key + ".json");
         if (File.Exists(record) && File.Exists(weights))
@@ -112,7 +112,7 @@ public sealed class PipelineRouterMaintainer : IRouterMaintainer
         }
 
         File.Copy(weights, path, overwrite: false);
-        _pipeline.Run.Log($"  trained {kind} router part over {identities.Count} data set(s) in {clock.Elapsed.TotalSeconds:F1} s");
+        _pipeline.Run.Log($"  trained {kind.Name()} router part over {identities.Count} data set(s) in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     private static RouterTrainingSet Set(LabeledImages source, IReadOnlyList<string> ids)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
@@ -29,7 +30,7 @@ internal sealed class Scorer
     public string FeatureSpace { get; private set; }
 
     /// <summary>Scores the composition of every active shard of <paramref name="registry"/> under a router of <paramref name="kind"/>.</summary>
-    public Score Measure(string state, string method, string kind, ShardRegistry registry, List<string> files) =>
+    public Score Measure(string state, string method, RouterKind kind, ShardRegistry registry, List<string> files) =>
         Measure(state, method, kind, () =>
         {
             var loaded = new List<UNetDenoiser>();
@@ -43,18 +44,19 @@ internal sealed class Scorer
         }, files);
 
     /// <summary>Scores a single model.</summary>
-    public Score Measure(string state, string method, string kind, Func<UNetDenoiser> load, List<string> files) =>
-        Measure(state, method, kind, () =>
+    public Score Measure(string state, string method, Func<UNetDenoiser> load, List<string> files) =>
+        Measure(state, method, null, () =>
         {
             var denoiser = load();
             return ((IDenoiser)denoiser, () => denoiser.Network.Dispose());
         }, files);
 
-    private Score Measure(string state, string method, string kind, Func<(IDenoiser Denoiser, Action Release)> open, List<string> files)
+    private Score Measure(string state, string method, RouterKind? kind, Func<(IDenoiser Denoiser, Action Release)> open, List<string> files)
     {
-        var label = kind.Length == 0 ? method : $"{method}-{kind}";
+        var router = kind?.Name() ?? "";
+        var label = kind is null ? method : $"{method}-{router}";
         var grid = _run.ResultPath($"samples-{state}-{label}.png");
-        var row = Find(state, method, kind);
+        var row = Find(state, method, router);
         if (row >= 0)
         {
             _run.Log($"  {state} {label}: already measured");
@@ -78,7 +80,7 @@ internal sealed class Scorer
             ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), grid, columns: 10);
             files.Add(grid);
             _table.Add(("dataset", _split.Dataset), ("split", _split.Name), ("shards", _split.ShardCount), ("state", state), ("method", method),
-                ("router", kind), ("seed", _run.Seed), ("profile", _run.Profile), ("samples", samples.Classes.Count),
+                ("router", router), ("seed", _run.Seed), ("profile", _run.Profile), ("samples", samples.Classes.Count),
                 ("fid", score.Fid), ("fid_low", score.FidLow), ("fid_high", score.FidHigh), ("kid", score.Kid), ("kid_se", score.KidSe),
                 ("cond_acc", score.Accuracy), ("cond_acc_se", score.AccuracySe), ("sample_seconds", score.SampleSeconds));
             _table.SaveCsv(_path);
@@ -91,11 +93,11 @@ internal sealed class Scorer
         }
     }
 
-    private int Find(string state, string method, string kind)
+    private int Find(string state, string method, string router)
     {
         for (var r = 0; r < _table.Rows.Count; r++)
         {
-            if (_table.Get(r, "state") == state && _table.Get(r, "method") == method && _table.Get(r, "router") == kind
+            if (_table.Get(r, "state") == state && _table.Get(r, "method") == method && _table.Get(r, "router") == router
                 && _table.Get(r, "seed") == _run.Seed.ToString(CultureInfo.InvariantCulture) && _table.Get(r, "profile") == _run.Profile)
             {
                 return r;

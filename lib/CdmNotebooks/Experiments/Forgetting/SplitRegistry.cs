@@ -1,3 +1,4 @@
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 
@@ -7,11 +8,11 @@ namespace CdmNotebooks.Experiments.Forgetting;
 public static class SplitRegistry
 {
     /// <summary>The registry name of the router of <paramref name="kind"/> over <paramref name="split"/>.</summary>
-    public static string RouterName(ShardSplit split, string kind) => $"{split.Name}.{kind}";
+    public static string RouterName(ShardSplit split, RouterKind kind) => $"{split.Name}.{kind.Name()}";
 
     /// <summary>Creates the registry in <paramref name="root"/> (replacing what is there: a run always starts from the initial composition).</summary>
     public static ShardRegistry Build(
-        string root, ShardSplit split, PipelineShardTrainer trainer, PipelineRouterMaintainer routers, IReadOnlyList<string> trainedRouterKinds, CancellationToken cancellationToken)
+        string root, ShardSplit split, PipelineShardTrainer trainer, PipelineRouterMaintainer routers, IReadOnlyList<RouterKind> trainedRouterKinds, CancellationToken cancellationToken)
     {
         if (Directory.Exists(root))
         {
@@ -35,12 +36,12 @@ public static class SplitRegistry
         foreach (var kind in trainedRouterKinds)
         {
             IReadOnlyList<RouterPartSource> parts;
-            if (kind == RouterKinds.Classifier)
+            if (kind == RouterKind.Classifier)
             {
                 var identities = shards.Select(s => s.DataIdentity).ToList();
                 parts = [RouterPartSource.New(null, identities, path => routers.TrainClassifier(identities.Select(registry.IdsOf).ToList(), path, cancellationToken))];
             }
-            else if (kind == RouterKinds.Compartmentalized)
+            else if (kind == RouterKind.Compartmentalized)
             {
                 var reference = registry.StoreIds(routers.ReferenceIds);
                 parts = shards.Select(s => RouterPartSource.New(s.Name, [s.DataIdentity, reference],
@@ -48,7 +49,7 @@ public static class SplitRegistry
             }
             else
             {
-                throw new ArgumentException($"Router kind '{kind}' has no trained weights to register; compose with it directly.", nameof(trainedRouterKinds));
+                throw new ArgumentException($"Router kind '{kind.Name()}' has no trained weights to register; compose with it directly.", nameof(trainedRouterKinds));
             }
 
             staged.Add(registry.StageRouter(RouterName(split, kind), kind, names, parts, routers.Config(kind, names.Count), [], "initial"));

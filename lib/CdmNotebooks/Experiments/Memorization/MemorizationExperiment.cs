@@ -239,7 +239,7 @@ public sealed class MemorizationExperiment : IExperiment
             {
                 IDenoiser denoiser = weights switch
                 {
-                    null => CdmPipeline.Compose(denoisers, pipeline.BuildRouter(RouterKind.ItoDensity, split.Dataset,
+                    null => CdmPipeline.Compose(denoisers, pipeline.BuildRouter(RouterKind.Ito, split.Dataset,
                         Enumerable.Range(0, split.ShardCount).Select(s => split.IdsOfShard(s)).ToArray(), denoisers[0].Schedule)),
                     _ when weights.Count(w => w > 0) == 1 => denoisers[Array.IndexOf(weights, 1.0)],
                     _ => new ComposedDenoiser(denoisers, new NaiveAveragingRouter(ShardPriors.FromWeights(weights))),

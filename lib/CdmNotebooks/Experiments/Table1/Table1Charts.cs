@@ -1,4 +1,5 @@
 using System.Globalization;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Experiments.Table1;
@@ -8,7 +9,7 @@ public static class Table1Charts
 {
     /// <summary>The methods drawn, in legend order (paragon is a flat reference line).</summary>
     public static IReadOnlyList<string> Methods { get; } =
-        RouterNames.All.Select(k => "cdm-" + RouterNames.Of(k)).Append("cdm-random-pick").Append("soup").Append("single-shard").ToArray();
+        RouterKindNames.All.Select(k => "cdm-" + k.Name()).Append("soup").Append("single-shard").ToArray();
 
     /// <summary>FID (CdmNet features) against n for every method on <paramref name="dataset"/> / <paramref name="scheme"/>; n = 1 is the paragon (one model on all data), error bars are half the 95% bootstrap interval.</summary>
     public static ChartSpec FidVsShards(ResultTable table, string regime, string dataset, string scheme, string caption)

@@ -191,10 +191,10 @@ public sealed class Table1Experiment : IExperiment
             }
             else
             {
-                var kind = RouterNames.Parse(method["cdm-".Length..]);
+                var kind = RouterKindNames.Parse(method["cdm-".Length..]);
                 var router = pipeline.BuildRouter(kind, split.Dataset, ids, loaded.Denoisers[0].Schedule);
                 var composed = CdmPipeline.Compose(loaded.Denoisers, router);
-                table.Add(Measure(pipeline, context, perClass, scheme, n, method, RouterNames.Of(kind), composed, steps, seconds, router.TrainSeconds));
+                table.Add(Measure(pipeline, context, perClass, scheme, n, method, kind.Name(), composed, steps, seconds, router.TrainSeconds));
                 (router.Router as IDisposable)?.Dispose();
             }
 

@@ -180,16 +180,16 @@ public sealed class TextToImageExperiment : IExperiment
             var seconds = artifacts.Sum(a => a.TrainSeconds);
             return
             [
-                new($"CDM-{shards} {label}, ito-density router", variant, "ito-density", shardStepsSum, seconds, pretrainSeconds,
+                new($"CDM-{shards} {label}, ito-density router", variant, RouterKind.Ito, shardStepsSum, seconds, pretrainSeconds,
                     () => new ComposedDenoiser(denoisers(), new ItoDensityRouter(priors, schedule()), options: recording)),
-                new($"CDM-{shards} {label}, naive averaging", variant, "naive", shardStepsSum, seconds, pretrainSeconds,
+                new($"CDM-{shards} {label}, naive averaging", variant, RouterKind.Naive, shardStepsSum, seconds, pretrainSeconds,
                     () => new ComposedDenoiser(denoisers(), new NaiveAveragingRouter(priors), options: recording)),
             ];
         }
 
         // One model alone; a shard reuses the loaded shard models (build), a monolithic model loads its own checkpoint.
         Method Single(string name, string variant, TextArtifact artifact, double pretrainSeconds, Func<IDenoiser>? build = null) =>
-            new(name, variant, "-", artifact.TrainSteps, artifact.TrainSeconds, pretrainSeconds, build ?? (() => Own(owned, TextDiffusionCheckpoint.Load(artifact.Path)).Denoiser()));
+            new(name, variant, null, artifact.TrainSteps, artifact.TrainSeconds, pretrainSeconds, build ?? (() => Own(owned, TextDiffusionCheckpoint.Load(artifact.Path)).Denoiser()));
 
         List<Method> methods =
         [
@@ -200,7 +200,7 @@ public sealed class TextToImageExperiment : IExperiment
             .. Compositions("fine-tuned shards", "fine-tuned", fineTunedShards, baseSeconds, () => Denoisers(fineTunedModels), () => fineTunedModels.Value[0].Schedule),
             Single("single fine-tuned shard (shard 0)", "fine-tuned", fineTunedShards[0], baseSeconds, () => Denoisers(fineTunedModels)[0]),
             .. Compositions("prompt-tuned shards", "prompt", promptArtifacts, baseSeconds, PromptDenoisers, () => LoadBase().Schedule),
-            new("base alone (public scenes, no prompt)", "base", "-", settings.BaseSteps, baseSeconds, 0, () => LoadBase().Denoiser()),
+            new("base alone (public scenes, no prompt)", "base", null, settings.BaseSteps, baseSeconds, 0, () => LoadBase().Denoiser()),
         ];
 
         var tablePath = run.ResultPath("text-to-image.csv");
@@ -223,7 +223,7 @@ public sealed class TextToImageExperiment : IExperiment
             var tifaMismatched = scorer.Score(samples, mismatched).Score;
             using var logits = CellLogits(classifier, samples);
             var fid = Fid.ComputeWithBootstrap(logits, referenceLogits, 50, run.Seed);
-            AddRow(table, run, settings, method.Name, method.Variant, method.Router, tifa, tifaMismatched, fid, method.TrainSteps, method.TrainSeconds,
+            AddRow(table, run, settings, method.Name, method.Variant, method.Router?.Name() ?? "-", tifa, tifaMismatched, fid, method.TrainSteps, method.TrainSeconds,
                 method.PretrainSeconds, seconds, sumError, topWeight);
             run.Log(string.Create(CultureInfo.InvariantCulture, $"  TIFA {tifa.Score:F4} [{tifa.ConfidenceLow:F4}, {tifa.ConfidenceHigh:F4}], mismatched {tifaMismatched:F4}, {FidName} {fid.Value:F2}, {seconds:F0} s"));
             var grid = samples.narrow(0, 0, settings.GridPrompts);
@@ -518,7 +518,7 @@ public sealed class TextToImageExperiment : IExperiment
     private static string Label(ResultTable table, int row)
     {
         var variant = table.Get(row, "variant");
-        var router = table.Get(row, "router") switch { "ito-density" => "ito", "naive" => "naive", _ => "" };
+        var router = table.Get(row, "router") switch { "-" => "", var name => name };
         return variant switch
         {
             "real" => "real",
@@ -544,5 +544,5 @@ public sealed class TextToImageExperiment : IExperiment
         return slug.Trim('-');
     }
 
-    private sealed record Method(string Name, string Variant, string Router, int TrainSteps, double TrainSeconds, double PretrainSeconds, Func<IDenoiser> Build);
+    private sealed record Method(string Name, string Variant, RouterKind? Router, int TrainSteps, double TrainSeconds, double PretrainSeconds, Func<IDenoiser> Build);
 }
