@@ -61,17 +61,22 @@ public sealed class CdmPipeline : IDisposable
     }
 
     /// <summary>Trains (or reuses) shard <paramref name="shard"/> of <paramref name="split"/> without <paramref name="excluded"/> IDs, with a fraction of the paragon's steps equal to its data fraction.</summary>
+    /// <remarks><paramref name="stepMultiple"/> above 1 trains for that multiple of the compute-parity steps (same recipe and warm-up, learning-rate decay stretched to the longer budget): only where a study observes a shard beyond parity.</remarks>
     public TrainedModel TrainShard(
-        ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null, ModelCache? cache = null, IReadOnlyList<int>? snapshotSteps = null)
+        ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null, ModelCache? cache = null, IReadOnlyList<int>? snapshotSteps = null,
+        double stepMultiple = 1)
     {
         ArgumentNullException.ThrowIfNull(split);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepMultiple, 1);
         var ids = split.IdsOfShard(shard).Where(id => excluded is null || !excluded.Contains(id)).ToArray();
         if (ids.Length == 0)
         {
             throw new InvalidOperationException($"Shard {shard} of {split.Name} has no samples left to train on; forget the whole shard instead.");
         }
 
-        var config = ComputeParity.ForShard(Scale.Paragon, ids.Length / (double)split.Ids.Count) with { Seed = Run.Seed * 1000 + 100 + shard };
+        var parity = ComputeParity.ForShard(Scale.Paragon, ids.Length / (double)split.Ids.Count);
+        var config = (stepMultiple == 1 ? parity : parity with { TrainSteps = (int)Math.Round(parity.TrainSteps * stepMultiple), CheckpointEvery = Scale.Paragon.CheckpointEvery })
+            with { Seed = Run.Seed * 1000 + 100 + shard };
         return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids, regime, cache, snapshotSteps);
     }
 

@@ -24,11 +24,14 @@ public sealed class ConvergenceExperimentTests : IDisposable
 
         Assert.True(report.Passed, string.Join("\n", report.Checks.Select(c => $"[{(c.Passed ? "ok" : "FAIL")}] {c.Name}: {c.Detail}")));
         var table = report.Tables.Single().Value;
-        // One block (fine-tuned mnist10k): the paragon at 5 steps and shard 0 of uniform-8 at 3, each from step 0 (the base).
-        Assert.Equal(5 + 3, table.Rows.Count);
-        Assert.Equal(2, report.Checks.Count(c => c.Name.StartsWith("quality: fine-tuned:fashion-mnist mnist10k", StringComparison.Ordinal)));
-        Assert.Equal(new[] { "0", "300", "600", "900", "1200" },
-            Enumerable.Range(0, table.Rows.Count).Where(r => table.Get(r, "model") == "paragon").Select(r => table.Get(r, "step")));
+        // One block (fine-tuned mnist10k), each curve from step 0 (the base): the paragon at 5 steps, shard 0 of uniform-8 at 3 within its
+        // parity budget (150 steps), and the same shard trained for twice its parity steps at 3.
+        Assert.Equal(5 + 3 + 3, table.Rows.Count);
+        Assert.Equal(3, report.Checks.Count(c => c.Name.StartsWith("quality: fine-tuned:fashion-mnist mnist10k", StringComparison.Ordinal)));
+        string[] Steps(string model) => Enumerable.Range(0, table.Rows.Count).Where(r => table.Get(r, "model") == model).Select(r => table.Get(r, "step")).ToArray();
+        Assert.Equal(new[] { "0", "300", "600", "900", "1200" }, Steps("paragon"));
+        Assert.Equal(new[] { "0", "75", "150" }, Steps("shard mnist10k-uniform-8/0"));
+        Assert.Equal(new[] { "0", "150", "300" }, Steps("shard mnist10k-uniform-8/0 beyond parity (x2)"));
         Assert.Contains(report.Files, f => f.EndsWith("fid-vs-steps-fine-tuned-fashion-mnist-mnist10k.png", StringComparison.Ordinal));
 
         var csv = File.ReadAllText(Path.Combine(_results, "convergence", "smoke", "convergence.csv"));

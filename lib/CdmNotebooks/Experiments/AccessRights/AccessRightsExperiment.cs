@@ -245,7 +245,7 @@ public sealed class AccessRightsExperiment : IExperiment
     /// <summary>
     /// The quality gate: each user's composition draws their entitled classes, as the feature classifier reads them, more often than a model
     /// that always draws one entitled class would (accuracy 1/k for k entitled classes). Pooled over the users with at least two entitled
-    /// classes, per router, as a one-sided binomial z-test at z > 2.33 (p < 0.01): correct counts summed against their summed expectation
+    /// classes, per router, as a one-sided binomial z-test at z > 2.33 (p &lt; 0.01): correct counts summed against their summed expectation
     /// under chance. Noise fails it (a classifier reads noise as one or a few fixed classes, at most 1/k of a user's samples).
     /// </summary>
     private static SanityCheck QualityCheck(ResultTable results, ExperimentRun run, IReadOnlyList<RouterKind> routers)

@@ -34,7 +34,11 @@ public sealed class ConvergenceExperiment : IExperiment
         var started = DateTimeOffset.UtcNow;
         var table1 = Table1Settings.For(run.Profile);
         // smoke checks the pipeline on Table 1's first (fine-tuned) block only: each block costs one more paragon of training.
-        var (paragonPoints, shardPoints, perClass, grids) = run.Profile == "smoke" ? (4, 2, 10, (IReadOnlyList<Table1Grid>)table1.Grids.Take(1).ToArray()) : (8, 4, 50, table1.Grids);
+        // beyondParity: the observed shard also trains for that multiple of its parity steps (the paragon's budget in standard), which
+        // shows whether a shard that misses the claim lacked steps and where it would plateau.
+        var (paragonPoints, shardPoints, beyondParity, beyondPoints, perClass, grids) = run.Profile == "smoke"
+            ? (4, 2, 2, 2, 10, (IReadOnlyList<Table1Grid>)table1.Grids.Take(1).ToArray())
+            : (8, 4, 8, 8, 50, table1.Grids);
         var tablePath = run.ResultPath("convergence.csv");
         var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
         var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "convergence-models"));
@@ -45,11 +49,15 @@ public sealed class ConvergenceExperiment : IExperiment
             var (regime, dataset) = (grid.Regime, grid.Dataset);
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
             var paragonSteps = ObservedSteps(table1.Scale.Paragon.TrainSteps, paragonPoints);
-            var shardSteps = ObservedSteps(ComputeParity.ForShard(table1.Scale.Paragon, split.IdsOfShard(0).Count / (double)split.Ids.Count).TrainSteps, shardPoints);
+            var parity = ComputeParity.ForShard(table1.Scale.Paragon, split.IdsOfShard(0).Count / (double)split.Ids.Count).TrainSteps;
+            var shardSteps = ObservedSteps(parity, shardPoints);
+            var beyondSteps = ObservedSteps(parity * beyondParity, beyondPoints);
             var models = new (string Model, IReadOnlyList<int> Steps, Func<TrainedModel> Train)[]
             {
                 ("paragon", paragonSteps, () => pipeline.TrainParagon(dataset, regime: regime, cache: cache, snapshotSteps: paragonSteps)),
                 ($"shard {split.Name}/0", shardSteps, () => pipeline.TrainShard(split, 0, regime: regime, cache: cache, snapshotSteps: shardSteps)),
+                ($"shard {split.Name}/0 beyond parity (x{beyondParity})", beyondSteps,
+                    () => pipeline.TrainShard(split, 0, regime: regime, cache: cache, snapshotSteps: beyondSteps, stepMultiple: beyondParity)),
             };
             foreach (var (model, steps, train) in models)
             {
@@ -89,7 +97,7 @@ public sealed class ConvergenceExperiment : IExperiment
         var files = WriteFigures(run, grids, table);
         run.WriteRunInfo(started, new Dictionary<string, string>
         {
-            ["note"] = $"{paragonPoints} observed steps per paragon and {shardPoints} per shard, {perClass * 10} samples each, Table 1's {run.Profile} configurations",
+            ["note"] = $"{paragonPoints} observed steps per paragon and {shardPoints} per shard, shard 0 also at {beyondParity}x its parity steps, {perClass * 10} samples each, Table 1's {run.Profile} configurations",
         });
         return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) against training steps"] = table }, files, checks);
     }
