@@ -82,7 +82,7 @@ internal static class ComposeCommands
                 Policy = user is null ? null : AccessPolicy.Load(policyPath),
                 Options = new CompositionOptions(sparsity ?? new SparseSelection(parse.GetValue(Threshold), parse.GetValue(TopK)), record),
             };
-            return RegistryComposer.Compose(registry, request, (_, path) => Checkpoint.LoadDenoiser(path, device: device));
+            return new ShardStore(registry, device: device).Compose(request);
         }
 
         /// <summary>The requested class of each of the --count samples: --class, or classes 0..9 in turn.</summary>
@@ -302,9 +302,10 @@ internal static class ComposeCommands
         var name = new Option<string?>("--name") { Description = "Router name (default: <first shard's split>.<kind>)." };
         var profile = new Option<string>("--profile") { Description = "Router size and training budget (smoke, standard).", DefaultValueFactory = _ => "smoke" };
         var device = new Option<string?>("--device") { Description = "cpu | cuda | cuda:N." };
+        var user = new Option<string>("--user") { Description = "Who adds the router (audit log).", DefaultValueFactory = _ => Environment.UserName };
         var command = new Command("train", "Train and register a router over every active shard, with its lineage. Example: cdm router train --kind compartmentalized")
         {
-            registryOption, kind, name, profile, device,
+            registryOption, kind, name, profile, device, user,
         };
         command.SetAction(parse =>
         {
@@ -316,30 +317,16 @@ internal static class ComposeCommands
                     $"Router kind '{routerKind.Name()}' has nothing to train; cdm router train trains {RouterKind.Classifier.Name()} or {RouterKind.Compartmentalized.Name()} routers.");
             }
 
-            var index = registry.ReadIndex();
-            var shards = registry.ActiveShards(index);
-            if (shards.Count == 0)
+            if (registry.ActiveShards().Count == 0)
             {
                 throw new InvalidOperationException($"The registry at '{registry.Root}' has no active shards; add some with cdm shard add.");
             }
 
             using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)));
-            var maintainer = context.Routers;
-            var routerName = parse.GetValue(name) ?? $"{shards[0].Split}.{routerKind.Name()}";
-            var clock = Stopwatch.StartNew();
-            var identities = shards.Select(s => s.DataIdentity).ToList();
-            // A forgotten reference image stays out of new heads too (the registry refuses a new version trained on any forgotten ID).
-            var forgotten = index.ForgottenIds.ToHashSet(StringComparer.Ordinal);
-            var reference = maintainer.ReferenceIds.Where(id => !forgotten.Contains(id)).ToList();
-            var referenceIdentity = registry.StoreIds(reference);
-            IReadOnlyList<RouterPartSource> parts = routerKind == RouterKind.Classifier
-                ? [RouterPartSource.New(null, identities, path => maintainer.TrainClassifier(identities.Select(registry.IdsOf).ToList(), path, default))]
-                : shards.Select(s => RouterPartSource.New(s.Name, [s.DataIdentity, referenceIdentity],
-                    path => maintainer.TrainHead(registry.IdsOf(s.DataIdentity), reference, path, default))).ToList();
-            var staged = registry.StageRouter(routerName, routerKind, shards.Select(s => s.Name).ToList(), parts,
-                maintainer.Config(routerKind, shards.Count), [], "initial");
-            registry.Commit(new RegistryChange { Base = index, ActivateRouters = [staged] });
-            Console.WriteLine($"registered {staged.Key} ({routerKind.Name()}, {shards.Count} shards) in {clock.Elapsed.TotalSeconds:F1} s");
+            var routerName = parse.GetValue(name) ?? $"{registry.ActiveShards()[0].Split}.{routerKind.Name()}";
+            var report = context.Store.AddRouter(parse.GetValue(user)!, routerName, routerKind);
+            Print(report);
+            Console.WriteLine($"registered {report.Record.Routers.Single().Split(" -> ")[1]} ({routerKind.Name()}, {registry.ActiveShards().Count} shards) in {report.Record.Seconds:F1} s");
             return 0;
         });
         return command;
@@ -549,25 +536,24 @@ internal static class ComposeCommands
     {
         private readonly LabeledImages _train;
         private readonly LabeledImages _test;
-        private readonly LabeledImages _reference;
 
         private ProtectionContext(ShardRegistry registry, string profile, Device device, string dataset, string split, int? checkpointEvery)
         {
             var scale = ExperimentScale.For(profile);
             _train = DatasetCatalog.Load(dataset, "train");
             _test = DatasetCatalog.Load(dataset, "test");
-            _reference = RouterReference.Of(_test, RouterReference.DefaultSeed);
             var total = _train.Count;
             var trainer = new DiffusionShardTrainer(
                 n => ComputeParity.ForShard(scale.Paragon, n / (double)total) is var config && checkpointEvery is int every ? config with { CheckpointEvery = every } : config,
                 _train, split, device, Console.WriteLine, registry.TrainingRoot);
-            Routers = new ImageRouterMaintainer(_train, _reference, scale.Paragon.CreateSchedule(), scale.Router with { InputChannels = 1 }, scale.RouterTraining, device);
-            Protection = new DataProtection(registry, trainer, Routers);
+            // The experiments' router recipe at the profile's size, with the seed of an experiment run with the default seed.
+            var routers = new RouterMaintainer(_train, _test, RouterReference.DefaultSeed, scale.Paragon.CreateSchedule(), scale.Router, scale.RouterTraining, device, log: Console.WriteLine);
+            Store = new ShardStore(registry, trainer, routers, device);
         }
 
-        public DataProtection Protection { get; }
+        public ShardStore Store { get; }
 
-        public ImageRouterMaintainer Routers { get; }
+        public DataProtection Protection => Store.Protection;
 
         public static ProtectionContext Open(ShardRegistry registry, string profile, Device device, string? dataset = null, string? splitName = null, int? checkpointEvery = null)
         {
@@ -580,7 +566,6 @@ internal static class ComposeCommands
 
         public void Dispose()
         {
-            _reference.Dispose();
             _test.Dispose();
             _train.Dispose();
         }

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace CdmNotebooks.Experiments;
 
-/// <summary>The steps every experiment shares: train the paragon and shard models (cached, compute parity), build routers, compose, generate class-balanced samples and evaluate them.</summary>
+/// <summary>The steps every experiment shares: train the paragon and shard models (cached, compute parity), generate class-balanced samples and evaluate them; shards are composed through a <see cref="SplitStore"/>.</summary>
 public sealed class CdmPipeline : IDisposable
 {
     private readonly Dictionary<string, LabeledImages> _train = new();
@@ -61,10 +61,13 @@ public sealed class CdmPipeline : IDisposable
     }
 
     /// <summary>Trains (or reuses) shard <paramref name="shard"/> of <paramref name="split"/> without <paramref name="excluded"/> IDs, with a fraction of the paragon's steps equal to its data fraction.</summary>
-    /// <remarks><paramref name="stepMultiple"/> above 1 trains for that multiple of the compute-parity steps (same recipe and warm-up, learning-rate decay stretched to the longer budget): only where a study observes a shard beyond parity.</remarks>
+    /// <remarks>
+    /// <paramref name="stepMultiple"/> above 1 trains for that multiple of the compute-parity steps (same recipe and warm-up, learning-rate decay stretched to the longer budget): only where a study observes a shard beyond parity.
+    /// <paramref name="recipe"/> changes the final configuration (after the regime's, so a fine-tuned model's decay and loss weighting can change too; the cache keys the result): only where a study compares training recipes.
+    /// </remarks>
     public TrainedModel TrainShard(
         ShardSplit split, int shard, IReadOnlyCollection<string>? excluded = null, TrainingRegime? regime = null, ModelCache? cache = null, IReadOnlyList<int>? snapshotSteps = null,
-        double stepMultiple = 1)
+        double stepMultiple = 1, Func<TrainingConfig, TrainingConfig>? recipe = null)
     {
         ArgumentNullException.ThrowIfNull(split);
         ArgumentOutOfRangeException.ThrowIfLessThan(stepMultiple, 1);
@@ -77,7 +80,7 @@ public sealed class CdmPipeline : IDisposable
         var parity = ComputeParity.ForShard(Scale.Paragon, ids.Length / (double)split.Ids.Count);
         var config = (stepMultiple == 1 ? parity : parity with { TrainSteps = (int)Math.Round(parity.TrainSteps * stepMultiple), CheckpointEvery = Scale.Paragon.CheckpointEvery })
             with { Seed = Run.Seed * 1000 + 100 + shard };
-        return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids, regime, cache, snapshotSteps);
+        return TrainOn(config, new TrainingDataIdentity(split.Dataset, split.Name, shard.ToString(System.Globalization.CultureInfo.InvariantCulture), DataIdentity.Of(ids)), ids, regime, cache, snapshotSteps, recipe);
     }
 
     /// <summary>Trains (or reuses) every shard of <paramref name="split"/> in <paramref name="regime"/> (scratch when null).</summary>
@@ -98,7 +101,8 @@ public sealed class CdmPipeline : IDisposable
     }
 
     private TrainedModel TrainOn(
-        TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids, TrainingRegime? regime, ModelCache? cache, IReadOnlyList<int>? snapshotSteps)
+        TrainingConfig config, TrainingDataIdentity identity, IReadOnlyList<string> ids, TrainingRegime? regime, ModelCache? cache, IReadOnlyList<int>? snapshotSteps,
+        Func<TrainingConfig, TrainingConfig>? recipe = null)
     {
         TrainedModel? baseModel = null;
         if (regime is { HasBase: true })
@@ -107,6 +111,8 @@ public sealed class CdmPipeline : IDisposable
             baseModel = TrainBase(regime)!;
             config = regime.Apply(config, BaseLineage.Of(Checkpoint.ReadHeader(baseModel.CheckpointPath)));
         }
+
+        config = recipe?.Invoke(config) ?? config;
 
         var train = Train(identity.Dataset);
         LabeledImages? subset = null;
@@ -127,135 +133,6 @@ public sealed class CdmPipeline : IDisposable
             labels?.Dispose();
         }
     }
-
-    /// <summary>Class-conditional shard priors lambda_i(y) proportional to shard i's count of class y (over <paramref name="shardIds"/>).</summary>
-    public ShardPriors Priors(string dataset, IReadOnlyList<IReadOnlyList<string>> shardIds)
-    {
-        var labelOf = LabelLookup(dataset);
-        return ShardPriors.FromClassCounts(shardIds.Select(ids =>
-        {
-            var counts = new int[10];
-            foreach (var id in ids)
-            {
-                counts[labelOf[id]]++;
-            }
-
-            return (IReadOnlyList<int>)counts;
-        }).ToArray());
-    }
-
-    private Dictionary<string, long> LabelLookup(string dataset)
-    {
-        var train = Train(dataset);
-        return train.Ids.Select((id, i) => (id, train.Labels[i])).ToDictionary(p => p.id, p => p.Item2, StringComparer.Ordinal);
-    }
-
-    /// <summary>Builds a router of <paramref name="kind"/> over shards holding <paramref name="shardIds"/> (IDs each shard's model was trained on).</summary>
-    public BuiltRouter BuildRouter(RouterKind kind, string dataset, IReadOnlyList<IReadOnlyList<string>> shardIds, NoiseSchedule schedule)
-    {
-        var priors = Priors(dataset, shardIds);
-        if (Run.Mutation == ExperimentMutation.NaiveRouter)
-        {
-            return new BuiltRouter(kind, new NaiveAveragingRouter(priors), 0, Array.Empty<string>());
-        }
-
-        var identities = shardIds.Select(ids => DataIdentity.Of(ids)).ToArray();
-        var clock = Stopwatch.StartNew();
-        switch (kind)
-        {
-            case RouterKind.Naive:
-                return new BuiltRouter(kind, new NaiveAveragingRouter(priors), 0, Array.Empty<string>());
-            case RouterKind.Ito:
-                return new BuiltRouter(kind, new ItoDensityRouter(priors, schedule), 0, Array.Empty<string>());
-            case RouterKind.RandomPick:
-                return new BuiltRouter(kind, new RandomPickRouter(priors, Run.Seed * 1000 + 13), 0, Array.Empty<string>());
-            case RouterKind.Classifier:
-            {
-                var sets = shardIds.Select(ids => TrainingSet(dataset, ids)).ToArray();
-                try
-                {
-                    var network = RouterTrainer.TrainClassifier(sets, schedule, Scale.Router with { Outputs = shardIds.Count },
-                        Scale.RouterTraining with { Seed = Run.Seed * 1000 + 7 }, cancellationToken: Run.Cancellation);
-                    return new BuiltRouter(kind, new PriorDecidedRouter(new ClassifierRouter(network), priors), clock.Elapsed.TotalSeconds, identities);
-                }
-                finally
-                {
-                    DisposeSets(sets);
-                }
-            }
-
-            case RouterKind.Compartmentalized:
-            {
-                var heads = Enumerable.Range(0, shardIds.Count).Select(s => (RouterNetwork?)TrainCompartmentalizedHead(dataset, shardIds[s], s, schedule)).ToList();
-                return new BuiltRouter(kind, new PriorDecidedRouter(new CompartmentalizedRouter(heads, priors), priors), clock.Elapsed.TotalSeconds, identities);
-            }
-
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown router kind.");
-        }
-    }
-
-    /// <summary>Trains the compartmentalized router's head for shard <paramref name="shard"/> (its IDs versus the public reference set only), as <see cref="BuildRouter"/> does; adding a shard needs just this.</summary>
-    public RouterNetwork TrainCompartmentalizedHead(string dataset, IReadOnlyList<string> shardIds, int shard, NoiseSchedule schedule)
-    {
-        using var reference = ReferenceSet(dataset);
-        var set = TrainingSet(dataset, shardIds);
-        try
-        {
-            return RouterTrainer.TrainDensityRatioHead(set, reference.Set, schedule, Scale.Router with { Outputs = 1 },
-                Scale.RouterTraining with { Seed = Run.Seed * 1000 + 11 + shard }, cancellationToken: Run.Cancellation);
-        }
-        finally
-        {
-            DisposeSets(new[] { set });
-        }
-    }
-
-    private RouterTrainingSet TrainingSet(string dataset, IReadOnlyList<string> ids)
-    {
-        using var subset = Train(dataset).SelectIds(ids);
-        return new RouterTrainingSet(subset.Images.clone(), subset.LabelTensor());
-    }
-
-    private static void DisposeSets(IEnumerable<RouterTrainingSet> sets)
-    {
-        foreach (var set in sets)
-        {
-            set.Images.Dispose();
-            set.Labels?.Dispose();
-        }
-    }
-
-    /// <summary>The public reference set of the compartmentalized router (<see cref="RouterReference"/>).</summary>
-    private ReferenceImages ReferenceSet(string dataset)
-    {
-        var subset = RouterReference.Of(Test(dataset), Run.Seed);
-        return new ReferenceImages(subset, new RouterTrainingSet(subset.Images, subset.LabelTensor()));
-    }
-
-    /// <summary>
-    /// The shard selection used with trained routers (classifier, compartmentalized) and Ito-density weights: a shard is evaluated for a
-    /// sample only when its weight is at least 0.01 (for Ito weights: for the rest of the path once it falls below). The threshold keeps
-    /// FID at that of dense composition (measured in docs/benchmarks.md, "Sparse composition").
-    /// </summary>
-    public static SparseSelection TrainedRouterSparsity { get; } = new(Threshold: 0.01);
-
-    /// <summary>
-    /// Composes the shards' EMA denoisers under <paramref name="router"/>; null entries are shards that must not be loaded (masked).
-    /// Without <paramref name="options"/>, trained and Ito-density routers compose sparsely (<see cref="TrainedRouterSparsity"/>); naive
-    /// weights are constant lambda, so every shard with a positive prior is needed and they stay dense.
-    /// </summary>
-    public static ComposedDenoiser Compose(IReadOnlyList<IDenoiser?> shards, BuiltRouter router, ShardMask? mask = null, CompositionOptions? options = null) =>
-        new(shards, router.Router, mask, options ?? DefaultOptions(router.Kind));
-
-    /// <summary>The composition options <see cref="Compose"/> uses for a router kind when none are given.</summary>
-    public static CompositionOptions DefaultOptions(RouterKind kind) => kind switch
-    {
-        RouterKind.Classifier or RouterKind.Compartmentalized or RouterKind.Ito => new CompositionOptions(TrainedRouterSparsity),
-        // One-hot weights: only the drawn shard is evaluated.
-        RouterKind.RandomPick => new CompositionOptions(new SparseSelection(Threshold: 0.5)),
-        _ => CompositionOptions.Default,
-    };
 
     /// <summary>The model soup of <paramref name="shards"/> (fine-tuned from one base), weighted by their data fractions; refused with a clear error for shards trained from scratch or from different bases.</summary>
     public static UNetDenoiser Soup(IReadOnlyList<TrainedModel> shards, IReadOnlyList<int> sampleCounts) =>
@@ -329,15 +206,6 @@ public sealed class CdmPipeline : IDisposable
         foreach (var e in _extractors.Values)
         {
             e.Dispose();
-        }
-    }
-
-    private sealed record ReferenceImages(LabeledImages Images, RouterTrainingSet Set) : IDisposable
-    {
-        public void Dispose()
-        {
-            Set.Labels?.Dispose();
-            Images.Dispose();
         }
     }
 }

@@ -3,7 +3,7 @@ namespace CdmNotebooks.Protection;
 /// <summary>One line of the audit log: who asked for what, which components changed, and when.</summary>
 /// <param name="Time">When the operation committed.</param>
 /// <param name="Actor">Who requested it.</param>
-/// <param name="Operation"><c>forget-samples</c>, <c>forget-shard</c> or <c>add-shard</c>.</param>
+/// <param name="Operation"><c>forget-samples</c>, <c>forget-shard</c>, <c>add-shard</c> or <c>add-router</c>.</param>
 /// <param name="SampleIds">The IDs the request named (forgetting) or empty.</param>
 /// <param name="NotFoundIds">Requested IDs no active component was trained on.</param>
 /// <param name="Shards">Shard version changes (before/after data identities).</param>

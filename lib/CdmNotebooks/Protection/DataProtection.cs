@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 
 namespace CdmNotebooks.Protection;
 
-/// <summary>Privacy and maintenance operations on a shard registry: forget samples, forget a shard, add a shard; each commits atomically and is audited.</summary>
+/// <summary>Privacy and maintenance operations on a shard registry: forget samples, forget a shard, add a shard, add a router; each commits atomically and is audited.</summary>
 /// <remarks>
 /// Every operation stages new shard and router versions first (nothing active changes while training runs) and then commits one
 /// registry change that activates them, retires the replaced versions and records forgotten IDs, so a crash or cancellation at any
@@ -89,6 +90,25 @@ public sealed class DataProtection
             timings.Add(new ComponentTiming($"shard {shardName}", $"trained on {sampleIds.Count} samples", shardClock.Elapsed.TotalSeconds));
             var change = new AuditShardChange(shardName, null, added.Version, null, added.DataIdentity);
             return Finish(index, actor, "add-shard", [], [], shards, new HashSet<string>(StringComparer.Ordinal), [added], [], [change], timings, clock, cancellationToken);
+        });
+    }
+
+    /// <summary>Trains a router <paramref name="name"/> of a trained <paramref name="kind"/> over every active shard and activates it (a new version if the name is active).</summary>
+    /// <remarks>Add shards first: each later <see cref="AddShard"/> updates the router per its kind (a classifier retrains over all shards; a compartmentalized router trains one head).</remarks>
+    public ProtectionReport AddRouter(string actor, string name, RouterKind kind, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ComponentKey.Validate(name);
+        var clock = Stopwatch.StartNew();
+        return Retrying(clock, (index, timings) =>
+        {
+            var (staged, change, timing) = new RouterUpdater(_registry, _routers).Create(index, name, kind, $"add-router by {actor}", cancellationToken);
+            timings.Add(timing);
+            cancellationToken.ThrowIfCancellationRequested();
+            _registry.Commit(new RegistryChange { Base = index, ActivateRouters = [staged] });
+            var record = new AuditRecord(DateTimeOffset.UtcNow, actor, "add-router", [], [], [], [change], clock.Elapsed.TotalSeconds);
+            _audit.Append(record);
+            return new ProtectionReport(record, timings);
         });
     }
 

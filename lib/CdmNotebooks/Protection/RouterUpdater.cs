@@ -4,7 +4,11 @@ using CdmNotebooks.Composition.Registry;
 
 namespace CdmNotebooks.Protection;
 
-/// <summary>Brings every active trained router in line with a new shard set, per its kind: a classifier retrains over all shards, a compartmentalized router retrains only heads whose lineage changed.</summary>
+/// <summary>
+/// The one rule for what a trained router holds and trains on (per <see cref="RouterRecipe"/>): creates a router over the active shards, and
+/// brings every active router in line with a new shard set, per its kind: a classifier retrains over all shards, a compartmentalized router
+/// retrains only heads whose lineage changed.
+/// </summary>
 /// <remarks>Naive and Ito routers have nothing trained and cost nothing to update, so they never appear here.</remarks>
 internal sealed class RouterUpdater
 {
@@ -18,6 +22,36 @@ internal sealed class RouterUpdater
         _maintainer = maintainer;
     }
 
+    /// <summary>Stages a new router <paramref name="name"/> of <paramref name="kind"/> over every shard active in <paramref name="index"/> (replacing the active router of that name, if any).</summary>
+    public (RouterManifest Staged, string Change, ComponentTiming Timing) Create(RegistryIndex index, string name, RouterKind kind, string reason, CancellationToken cancellationToken)
+    {
+        if (!kind.IsTrained())
+        {
+            throw new ArgumentException(
+                $"Router kind '{kind.Name()}' has nothing to train; only {RouterKind.Classifier.Name()} and {RouterKind.Compartmentalized.Name()} routers are registered.", nameof(kind));
+        }
+
+        var shards = _registry.ActiveShards(index).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var names = shards.Keys.Order(StringComparer.Ordinal).ToList();
+        var minimum = kind == RouterKind.Classifier ? 2 : 1;
+        if (names.Count < minimum)
+        {
+            throw new InvalidOperationException(
+                $"A {kind.Name()} router needs at least {minimum} active shard(s); the registry at '{_registry.Root}' has {names.Count}. Add shards first (cdm shard add).");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var previous = _registry.ActiveRouters(index).FirstOrDefault(r => r.Name == name);
+        var reference = Reference(index, new HashSet<string>(StringComparer.Ordinal));
+        var sources = kind == RouterKind.Classifier
+            ? ClassifierParts(null, names, shards, new HashSet<string>(StringComparer.Ordinal), cancellationToken)!
+            : HeadParts(null, names, shards, new HashSet<string>(StringComparer.Ordinal), reference, cancellationToken)!;
+        var manifest = _registry.StageRouter(name, kind, names, sources, RequireMaintainer(name, kind).Config(kind, names.Count),
+            previous is null ? [] : [previous.Key], reason);
+        return (manifest, $"{previous?.Key ?? "(new)"} -> {manifest.Key}",
+            new ComponentTiming($"router {name}", kind == RouterKind.Classifier ? $"trained over {names.Count} shards" : $"trained {names.Count} heads", clock.Elapsed.TotalSeconds));
+    }
+
     /// <summary>Stages versions of the routers active in <paramref name="index"/> for the shard set <paramref name="shards"/> (name to its new manifest; a missing name was removed, a new name appended).</summary>
     public (List<RouterManifest> Staged, List<string> Retired, List<string> Changes, List<ComponentTiming> Timings) Update(
         RegistryIndex index, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, string reason, CancellationToken cancellationToken)
@@ -26,9 +60,7 @@ internal sealed class RouterUpdater
         var retired = new List<string>();
         var changes = new List<string>();
         var timings = new List<ComponentTiming>();
-        // Every ID the registry ever forgot stays out of a retrained head's reference set, not only this request's.
-        var excluded = forgotten.Concat(index.ForgottenIds).ToHashSet(StringComparer.Ordinal);
-        var reference = _maintainer?.ReferenceIds.Where(id => !excluded.Contains(id)).ToList();
+        var reference = Reference(index, forgotten);
         foreach (var router in _registry.ActiveRouters(index))
         {
             var clock = Stopwatch.StartNew();
@@ -50,7 +82,7 @@ internal sealed class RouterUpdater
                 continue;
             }
 
-            var config = _maintainer!.Config(router.Kind, names.Count);
+            var config = RequireMaintainer(router.Name, router.Kind).Config(router.Kind, names.Count);
             var manifest = _registry.StageRouter(router.Name, router.Kind, names, sources, config, [router.Key], reason);
             staged.Add(manifest);
             changes.Add($"{router.Key} -> {manifest.Key}");
@@ -64,40 +96,48 @@ internal sealed class RouterUpdater
         return (staged, retired, changes, timings);
     }
 
-    private List<RouterPartSource>? ClassifierParts(
-        RouterManifest router, List<string> names, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, CancellationToken cancellationToken)
+    // Every ID the registry ever forgot stays out of a new head's reference set, not only this request's.
+    private List<string>? Reference(RegistryIndex index, IReadOnlySet<string> forgotten)
     {
-        var part = router.Parts.Single();
-        var unchanged = names.SequenceEqual(router.ShardNames)
-            && names.Select(n => shards[n].DataIdentity).ToHashSet().SetEquals(part.TrainedOnIdentities)
-            && !Touches(part, forgotten);
+        var excluded = forgotten.Concat(index.ForgottenIds).ToHashSet(StringComparer.Ordinal);
+        return _maintainer?.ReferenceIds.Where(id => !excluded.Contains(id)).ToList();
+    }
+
+    // A null router: a new one, so every part is trained.
+    private List<RouterPartSource>? ClassifierParts(
+        RouterManifest? router, List<string> names, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten, CancellationToken cancellationToken)
+    {
+        var unchanged = router is not null
+            && names.SequenceEqual(router.ShardNames)
+            && names.Select(n => shards[n].DataIdentity).ToHashSet().SetEquals(router.Parts.Single().TrainedOnIdentities)
+            && !Touches(router.Parts.Single(), forgotten);
         if (unchanged)
         {
             return null;
         }
 
-        var maintainer = RequireMaintainer(router);
+        var maintainer = RequireMaintainer(router?.Name, RouterKind.Classifier);
         var identities = names.Select(n => shards[n].DataIdentity).ToList();
         var ids = identities.Select(IdsOf).ToList();
         return [RouterPartSource.New(null, identities, path => maintainer.TrainClassifier(ids, path, cancellationToken))];
     }
 
     private List<RouterPartSource>? HeadParts(
-        RouterManifest router, List<string> names, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten,
+        RouterManifest? router, List<string> names, IReadOnlyDictionary<string, ShardManifest> shards, IReadOnlySet<string> forgotten,
         List<string>? reference, CancellationToken cancellationToken)
     {
         var sources = new List<RouterPartSource>();
         var anyNew = false;
         foreach (var name in names)
         {
-            var existing = router.Parts.FirstOrDefault(p => p.ShardName == name);
+            var existing = router?.Parts.FirstOrDefault(p => p.ShardName == name);
             if (existing is not null && existing.TrainedOnIdentities.Contains(shards[name].DataIdentity) && !Touches(existing, forgotten))
             {
                 sources.Add(RouterPartSource.Keep(existing));
                 continue;
             }
 
-            var maintainer = RequireMaintainer(router);
+            var maintainer = RequireMaintainer(router?.Name, RouterKind.Compartmentalized);
             var referenceIdentity = _registry.StoreIds(reference!);
             var shardIds = IdsOf(shards[name].DataIdentity);
             sources.Add(RouterPartSource.New(name, [shards[name].DataIdentity, referenceIdentity],
@@ -105,7 +145,7 @@ internal sealed class RouterUpdater
             anyNew = true;
         }
 
-        return anyNew || !names.SequenceEqual(router.ShardNames) ? sources : null;
+        return anyNew || router is null || !names.SequenceEqual(router.ShardNames) ? sources : null;
     }
 
     private bool Touches(RouterPart part, IReadOnlySet<string> forgotten) =>
@@ -122,7 +162,7 @@ internal sealed class RouterUpdater
         return ids;
     }
 
-    private IRouterMaintainer RequireMaintainer(RouterManifest router) =>
+    private IRouterMaintainer RequireMaintainer(string? router, RouterKind kind) =>
         _maintainer ?? throw new InvalidOperationException(
-            $"Router {router.Key} ({router.Kind.Name()}) must be retrained for this change, but no router maintainer was supplied.");
+            $"Router {router ?? "(new)"} ({kind.Name()}) must be trained for this change, but no router maintainer was supplied.");
 }

@@ -1,10 +1,11 @@
 using CdmNotebooks.Composition;
+using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Experiments;
 using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Tests.Experiments;
 
-/// <summary>A notebook's verdict cell (<see cref="ExperimentReport.EnsurePassed"/>) fails on any failed or missing check, and the pipeline composes trained routers sparsely.</summary>
+/// <summary>A notebook's verdict cell (<see cref="ExperimentReport.EnsurePassed"/>) fails on any failed or missing check, and the shard store composes trained routers sparsely.</summary>
 public sealed class ExperimentReportTests
 {
     private static ExperimentReport Report(params SanityCheck[] checks) =>
@@ -43,11 +44,11 @@ public sealed class ExperimentReportTests
     [InlineData(RouterKind.Ito, false)]
     public void TrainedAndItoRoutersComposeSparselyAndConstantWeightsDensely(RouterKind kind, bool dense)
     {
-        var sparsity = CdmPipeline.DefaultOptions(kind).Sparsity ?? SparseSelection.Dense;
+        var sparsity = RegistryComposer.DefaultOptions(kind).Sparsity ?? SparseSelection.Dense;
         Assert.Equal(dense, sparsity.IsDense);
         if (!dense)
         {
-            Assert.Equal(CdmPipeline.TrainedRouterSparsity, sparsity);
+            Assert.Equal(RegistryComposer.TrainedRouterSparsity, sparsity);
         }
     }
 }

@@ -145,6 +145,53 @@ public sealed class DataProtectionTests
     }
 
     [Fact]
+    public void AddingRoutersTrainsEachKindOverEveryActiveShardAsTheFixturesRecipeDoes()
+    {
+        using var expected = new GaussianRegistryFixture(withRouters: true);
+        using var fixture = new GaussianRegistryFixture();
+        var registry = fixture.Registry;
+        var protection = new DataProtection(registry, fixture, fixture);
+
+        Assert.Contains("nothing to train", Assert.Throws<ArgumentException>(() => protection.AddRouter("curator", "r-naive", RouterKind.Naive)).Message);
+        var classifier = protection.AddRouter("curator", "r-classifier", RouterKind.Classifier);
+        var heads = protection.AddRouter("curator", "r-heads", RouterKind.Compartmentalized);
+
+        foreach (var name in new[] { "r-classifier", "r-heads" })
+        {
+            var (made, reference) = (registry.Router(name), expected.Registry.Router(name));
+            Assert.Equal(reference.Kind, made.Kind);
+            Assert.Equal(reference.ShardNames, made.ShardNames);
+            Assert.Equal(reference.Parts.Select(p => (p.ShardName, string.Join(",", p.TrainedOnIdentities))), made.Parts.Select(p => (p.ShardName, string.Join(",", p.TrainedOnIdentities))));
+        }
+
+        Assert.Contains(classifier.Timings, t => t.Component == "router r-classifier" && t.Action == "trained over 3 shards");
+        Assert.Contains(heads.Timings, t => t.Component == "router r-heads" && t.Action == "trained 3 heads");
+        Assert.Equal(["add-router", "add-router"], new AuditLog(registry).Read().Select(r => r.Operation));
+        Assert.Equal(["(new) -> r-heads@v1"], heads.Record.Routers);
+        Assert.True(LineageCheck.Verify(registry).Passed);
+        using var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = RouterKind.Compartmentalized }, fixture.Load);
+        Assert.Equal(3, model.Denoiser.ShardCount);
+
+        // Training a router again under an active name makes a new version that records the one it replaces.
+        var again = protection.AddRouter("curator", "r-heads", RouterKind.Compartmentalized);
+        Assert.Equal(["r-heads@v1 -> r-heads@v2"], again.Record.Routers);
+        Assert.Equal(["r-heads@v1"], registry.Router("r-heads").Parents);
+    }
+
+    [Fact]
+    public void AClassifierNeedsTwoShards()
+    {
+        using var fixture = new GaussianRegistryFixture();
+        var protection = new DataProtection(fixture.Registry, fixture, fixture);
+        protection.ForgetShard("owner", "b");
+        protection.ForgetShard("owner", "c");
+        var error = Assert.Throws<InvalidOperationException>(() => protection.AddRouter("curator", "r-classifier", RouterKind.Classifier));
+        Assert.Contains("at least 2 active shard(s)", error.Message);
+        protection.AddRouter("curator", "r-heads", RouterKind.Compartmentalized);
+        Assert.Equal(["a"], fixture.Registry.Router("r-heads").ShardNames);
+    }
+
+    [Fact]
     public void ACrashDuringForgettingLeavesThePreviousCompositionIntact()
     {
         using var fixture = new GaussianRegistryFixture(withRouters: true);

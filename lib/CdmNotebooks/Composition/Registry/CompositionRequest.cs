@@ -21,6 +21,6 @@ public sealed record CompositionRequest
     /// <summary>Seed of the random-pick router's draws (other kinds are deterministic).</summary>
     public long Seed { get; init; }
 
-    /// <summary>Sparse evaluation and weight recording.</summary>
-    public CompositionOptions Options { get; init; } = CompositionOptions.Default;
+    /// <summary>Sparse evaluation and weight recording; null = <see cref="RegistryComposer.DefaultOptions"/> for the router kind.</summary>
+    public CompositionOptions? Options { get; init; }
 }

@@ -70,8 +70,26 @@ public static class RegistryComposer
                 names.Select((n, i) => allowed[i] ? LoadNetwork(registry, router!, router!.Parts.Single(p => p.ShardName == n)) : null).ToList(), priors), priors),
             _ => throw new ArgumentOutOfRangeException(nameof(request), kind, "Unknown router kind."),
         };
-        return new ComposedModel(new ComposedDenoiser(denoisers, routerImpl, mask, request.Options), names, manifests, mask, kind, router);
+        return new ComposedModel(new ComposedDenoiser(denoisers, routerImpl, mask, request.Options ?? DefaultOptions(kind)), names, manifests, mask, kind, router, denoisers);
     }
+
+    /// <summary>
+    /// The shard selection used with trained routers (classifier, compartmentalized) and Ito-density weights: a shard is evaluated for a
+    /// sample only when its weight is at least 0.01 (for Ito weights: for the rest of the path once it falls below). The threshold keeps
+    /// FID at that of dense composition (measured in docs/benchmarks.md, "Sparse composition").
+    /// </summary>
+    public static SparseSelection TrainedRouterSparsity { get; } = new(Threshold: 0.01);
+
+    /// <summary>
+    /// The composition options of a request that gives none: trained and Ito-density routers compose sparsely (<see cref="TrainedRouterSparsity"/>),
+    /// random pick evaluates only the drawn shard, and naive weights are constant lambda, so every shard with a positive prior is needed (dense).
+    /// </summary>
+    public static CompositionOptions DefaultOptions(RouterKind kind) => kind switch
+    {
+        RouterKind.Classifier or RouterKind.Compartmentalized or RouterKind.Ito => new CompositionOptions(TrainedRouterSparsity),
+        RouterKind.RandomPick => new CompositionOptions(new SparseSelection(Threshold: 0.5)),
+        _ => CompositionOptions.Default,
+    };
 
     /// <summary>Rebuilds a router network from a registered part (the configuration is stored in the router manifest).</summary>
     public static RouterNetwork LoadNetwork(ShardRegistry registry, RouterManifest router, RouterPart part)

@@ -1,10 +1,10 @@
 using System.Globalization;
 using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Protection;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
-using CdmNotebooks.Experiments.Forgetting;
 using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Experiments.AccessRights;
@@ -38,10 +38,9 @@ public sealed class AccessRightsExperiment : IExperiment
         var settings = AccessRightsSettings.For(run.Profile);
         using var pipeline = new CdmPipeline(run, AccessRightsSettings.Scale(run.Profile));
         var split = ShardSplit.Load(settings.Split);
-        var trainer = new PipelineShardTrainer(pipeline, split);
-        var routers = new PipelineRouterMaintainer(pipeline, split.Dataset);
         var root = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
-        var registry = SplitRegistry.Build(root, split, trainer, routers, settings.Routers.Where(RouterKindNames.IsTrained).ToList(), run.Cancellation);
+        var store = SplitStore.Create(pipeline, split, root, settings.Routers.Where(RouterKindNames.IsTrained));
+        var registry = store.Registry;
         settings.Policy.Save(run.ResultPath("policy.json"));
         var policy = AccessPolicy.Load(run.ResultPath("policy.json"));
         var files = new List<string> { run.ResultPath("policy.json") };
@@ -51,7 +50,7 @@ public sealed class AccessRightsExperiment : IExperiment
         var weightsPath = run.ResultPath("weights.csv");
         var results = ResultTable.LoadCsvOrEmpty(resultsPath, Columns);
         var weights = ResultTable.LoadCsvOrEmpty(weightsPath, WeightColumns);
-        var trainSeconds = trainer.Trainings.ToDictionary(t => t.ShardName, t => t.Model.TrainSeconds, StringComparer.Ordinal);
+        var trainSeconds = store.Shards.Trainings.ToDictionary(t => t.ShardName, t => t.Model.TrainSeconds, StringComparer.Ordinal);
 
         // Phase 1: compose and sample for every user under the spy and the weight audit; phase 2 scores the samples.
         var pending = new List<(string User, RouterKind Kind, IReadOnlySet<string> Entitled, Measurement Measured)>();
@@ -69,7 +68,7 @@ public sealed class AccessRightsExperiment : IExperiment
                     }
 
                     var entitled = policy.EntitledShards(user);
-                    var measured = Measure(run, pipeline, registry, policy, user, kind, entitled);
+                    var measured = Measure(run, pipeline, store.Store, policy, user, kind, entitled);
                     pending.Add((user, kind, entitled, measured));
                     run.Log($"  {user} ({kind.Name()}): {measured.ShardNames.Count(entitled.Contains)} entitled shard(s); {measured.UnentitledOpened.Count} unentitled file opens " +
                             $"(entitled checkpoints opened: {measured.EntitledCheckpointsOpened}); {measured.Audit.Violations} non-zero unentitled weights in {measured.Audit.PairsChecked} (sample, step) pairs");
@@ -177,36 +176,20 @@ public sealed class AccessRightsExperiment : IExperiment
         };
     }
 
-    private static Measurement Measure(ExperimentRun run, CdmPipeline pipeline, ShardRegistry registry, AccessPolicy policy, string user, RouterKind kind, IReadOnlySet<string> entitled)
+    private static Measurement Measure(ExperimentRun run, CdmPipeline pipeline, ShardStore store, AccessPolicy policy, string user, RouterKind kind, IReadOnlySet<string> entitled)
     {
+        var registry = store.Registry;
         var shardDirectories = registry.ActiveShards().ToDictionary(s => s.Name, s => Path.GetDirectoryName(Path.Combine(registry.Root, s.CheckpointFile))!, StringComparer.Ordinal);
         var routerFiles = registry.ActiveRouters().SelectMany(r => r.Parts).ToList();
         var folders = shardDirectories.Values.Concat(routerFiles.Select(p => Path.GetDirectoryName(Path.Combine(registry.Root, p.File))!)).Distinct().ToList();
-        var loaded = new List<UNetDenoiser>();
         using var spy = new FileOpenSpy(folders);
-        ComposedModel model;
-        GeneratedSamples samples;
-        WeightAudit audit;
-        try
-        {
-            model = RegistryComposer.Compose(registry,
-                new CompositionRequest { RouterKind = kind, User = user, Policy = policy, Options = new CompositionOptions(RecordWeights: true) },
-                (manifest, path) =>
-                {
-                    var denoiser = (UNetDenoiser)PipelineShardTrainer.Load(manifest, path);
-                    loaded.Add(denoiser);
-                    return denoiser;
-                });
-            // The entitlement comes from the policy, not from the composer's mask: the proof must not trust the code it checks.
-            audit = new WeightAudit(model.ShardNames.Select(entitled.Contains).ToList());
-            var denoiser = model.Denoiser;
-            samples = pipeline.Generate($"cdm-{kind.Name()} for {user}", denoiser, run.Seed * 1000 + 700, onStep: _ => audit.Consume(denoiser.Trajectory));
-            audit.Consume(denoiser.Trajectory);
-        }
-        finally
-        {
-            loaded.ForEach(d => d.Network.Dispose());
-        }
+        // Dense with recorded weights: the audit reads every shard's weight at every step.
+        using var model = store.Compose(new CompositionRequest { RouterKind = kind, User = user, Policy = policy, Options = new CompositionOptions(RecordWeights: true) });
+        // The entitlement comes from the policy, not from the composer's mask: the proof must not trust the code it checks.
+        var audit = new WeightAudit(model.ShardNames.Select(entitled.Contains).ToList());
+        var denoiser = model.Denoiser;
+        var samples = pipeline.Generate($"cdm-{kind.Name()} for {user}", denoiser, run.Seed * 1000 + 700, onStep: _ => audit.Consume(denoiser.Trajectory));
+        audit.Consume(denoiser.Trajectory);
 
         spy.Drain();
         var opened = spy.Opened;

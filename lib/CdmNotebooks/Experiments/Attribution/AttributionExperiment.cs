@@ -64,6 +64,7 @@ public sealed class AttributionExperiment : IExperiment
                 var shardDomains = Enumerable.Range(0, split.ShardCount).Select(s => DomainOf(split.IdsOfShard(s))).ToArray();
                 var isDomainSplit = shardDomains.Distinct().Count() == split.ShardCount && !shardDomains.Contains("mixed");
                 IReadOnlyList<TrainedModel>? models = null;
+                SplitStore? store = null;
                 var measured = new List<(RouterKind Router, ResultTable Samples, ResultTable Curves)>();
                 foreach (var router in settings.Routers)
                 {
@@ -83,8 +84,11 @@ public sealed class AttributionExperiment : IExperiment
                     else
                     {
                         models ??= pipeline.TrainShards(split);
+                        store ??= SplitStore.Create(pipeline, split,
+                            Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}", split.Name),
+                            settings.Routers.Where(RouterKindNames.IsTrained));
                         judge ??= DomainJudge.Load(run.Log);
-                        var measurement = Measure(run, pipeline, settings, split, shardDomains, isDomainSplit, models, router, judge, gridPath);
+                        var measurement = Measure(run, pipeline, settings, split, shardDomains, isDomainSplit, store, router, judge, gridPath);
                         samples = measurement.Samples;
                         curves = measurement.Curves;
                         samples.SaveCsv(samplesPath);
@@ -146,16 +150,15 @@ public sealed class AttributionExperiment : IExperiment
 
     private static Measurement Measure(
         ExperimentRun run, CdmPipeline pipeline, AttributionSettings settings, ShardSplit split, string[] shardDomains, bool isDomainSplit,
-        IReadOnlyList<TrainedModel> models, RouterKind router, DomainJudge judge, string gridPath)
+        SplitStore store, RouterKind router, DomainJudge judge, string gridPath)
     {
         run.Log($"{split.Name} / {router.Name()}: generating {settings.SamplesPerClass * 10} samples with recorded weights");
-        var denoisers = models.Select(m => m.LoadDenoiser()).ToArray();
         var generated = new List<GeneratedSamples>();
+        // Dense, so every shard's weight is recorded at every step.
+        using var model = store.Compose(router, new CompositionOptions(RecordWeights: true));
+        var composed = model.Denoiser;
         try
         {
-            var shardIds = Enumerable.Range(0, split.ShardCount).Select(s => split.IdsOfShard(s)).ToArray();
-            var built = pipeline.BuildRouter(router, split.Dataset, shardIds, denoisers[0].Schedule);
-            var composed = CdmPipeline.Compose(denoisers, built, options: new CompositionOptions(RecordWeights: true));
             var ledger = new CreditLedger(split.ShardCount);
             var sampleSeconds = 0.0;
             // Chunks of at most 10 per class (batch 100): one trajectory per batch, bounded memory at any profile.
@@ -203,18 +206,13 @@ public sealed class AttributionExperiment : IExperiment
             }
 
             SaveGrid(images, credited, split.ShardCount, gridPath);
-            return new Measurement(sampleTable, curveTable, built.TrainSeconds, sampleSeconds);
+            return new Measurement(sampleTable, curveTable, store.Routers.Trainings.Where(t => t.Kind == router).Sum(t => t.Seconds), sampleSeconds);
         }
         finally
         {
             foreach (var g in generated)
             {
                 g.Dispose();
-            }
-
-            foreach (var d in denoisers)
-            {
-                d.Network.Dispose();
             }
         }
     }

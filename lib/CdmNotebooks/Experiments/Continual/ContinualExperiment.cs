@@ -59,60 +59,60 @@ public sealed class ContinualExperiment : IExperiment
         var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(settings.Dataset, settings.Scheme, settings.Shards, ShardSplit.DefaultSeed));
         using var pipeline = new CdmPipeline(run, settings.Scale);
         var scheme = split.Scheme.Kind;
-        var models = new List<TrainedModel>();
         var fingerprints = new List<string>();
-        var heads = new Dictionary<int, RouterNetwork>();
         var isolation = new List<string>();
         var isolated = true;
-        NoiseSchedule? schedule = null;
+        // Shards arrive through the shard store, as `cdm shard add` adds them: DataProtection.AddShard trains (or reuses) the new shard
+        // and updates every active router per its kind.
+        var store = SplitStore.Create(pipeline, split,
+            Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}", split.Name), shards: 0);
 
         for (var present = 1; present <= settings.Shards; present++)
         {
             var newShard = present - 1;
             run.Log($"{split.Name}: shard {newShard} arrives ({present} present)");
-            var model = pipeline.TrainShard(split, newShard);
-            models.Add(model);
+            var routerMark = store.Routers.Trainings.Count;
+            var report = store.AddShard(newShard);
+            var model = store.Shards.Trainings[^1].Model;
             fingerprints.Add(Fingerprint(model));
-            if (schedule is null)
+            // A trained router exists once it has something to weigh: compartmentalized heads from the first shard, a classifier from the second.
+            foreach (var kind in Routers.Where(k => k.IsTrained() && store.Registry.ActiveRouters().All(r => r.Kind != k)))
             {
-                using var first = new LoadedShards(new[] { model });
-                schedule = first.Denoisers[0].Schedule;
+                if (present >= (kind == RouterKind.Classifier ? 2 : 1))
+                {
+                    store.Store.AddRouter(SplitStore.Actor, SplitStore.RouterName(split, kind), kind, run.Cancellation);
+                }
             }
 
-            var ids = Enumerable.Range(0, present).Select(s => split.IdsOfShard(s)).ToArray();
-            var evaluate = settings.EvaluateAt.Contains(present)
-                           && Routers.Any(k => !table.Contains(Key(split, present, k.Name(), run)));
-            var routers = new Dictionary<RouterKind, BuiltRouter>();
+            var trainings = store.Routers.Trainings.Skip(routerMark).ToList();
             foreach (var kind in Routers)
             {
                 var costKey = Key(split, present, kind.Name(), run);
-                if (costs.Contains(costKey) && !evaluate)
+                if (costs.Contains(costKey))
                 {
                     continue;
                 }
 
-                var (router, touched, what) = UpdateRouter(pipeline, kind, split, ids, heads, schedule);
-                routers[kind] = router;
-                if (!costs.Contains(costKey))
+                var (touched, seconds, what) = RouterUpdate(kind, trainings.Where(t => t.Kind == kind).ToList(), present);
+                costs.Add(costKey.Concat(new (string, object?)[]
                 {
-                    costs.Add(costKey.Concat(new (string, object?)[]
-                    {
-                        ("new_shard", newShard), ("shard_train_steps", model.TrainSteps), ("shard_train_seconds", Math.Round(model.TrainSeconds, 1)),
-                        ("shard_from_cache", model.FromCache), ("router_update_seconds", Math.Round(router.TrainSeconds, 2)), ("router_update", what),
-                        ("router_shards_touched", touched),
-                    }).ToArray());
-                    costs.SaveCsv(costPath);
-                }
+                    ("new_shard", newShard), ("shard_train_steps", model.TrainSteps), ("shard_train_seconds", Math.Round(model.TrainSeconds, 1)),
+                    ("shard_from_cache", model.FromCache), ("router_update_seconds", Math.Round(seconds, 2)), ("router_update", what),
+                    ("router_shards_touched", touched),
+                }).ToArray());
+                costs.SaveCsv(costPath);
             }
+
+            run.Log($"  added in {report.Record.Seconds:F1} s: {string.Join("; ", report.Timings.Select(t => $"{t.Component} {t.Action}"))}");
 
             // Adding shard k must leave every earlier shard's model untouched: same cache entry, same bytes, same training data.
             var (ok, detail) = CheckEarlierShards(pipeline, split, present, fingerprints);
             isolated &= ok;
             isolation.Add(detail);
 
-            if (evaluate)
+            if (settings.EvaluateAt.Contains(present))
             {
-                Evaluate(pipeline, run, table, tablePath, split, models, routers, present);
+                Evaluate(pipeline, run, table, tablePath, split, store, present);
             }
         }
 
@@ -135,57 +135,16 @@ public sealed class ContinualExperiment : IExperiment
         ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present), ("router", router), ("seed", run.Seed), ("profile", run.Profile),
     };
 
-    /// <summary>What each router kind must do when a shard arrives: naive and Ito recount priors only; the classifier retrains over all present shards; the compartmentalized router trains one head for the new shard.</summary>
-    private static (BuiltRouter Router, int ShardsTouched, string What) UpdateRouter(
-        CdmPipeline pipeline, RouterKind kind, ShardSplit split, IReadOnlyList<IReadOnlyList<string>> ids, Dictionary<int, RouterNetwork> heads, NoiseSchedule schedule)
+    /// <summary>What the store's update cost a router kind when a shard arrived: naive and Ito recount priors only; the classifier retrains over all present shards; the compartmentalized router trains one head for the new shard.</summary>
+    private static (int ShardsTouched, double Seconds, string What) RouterUpdate(RouterKind kind, IReadOnlyList<Protection.RouterTraining> trainings, int present) => kind switch
     {
-        var present = ids.Count;
-        switch (kind)
-        {
-            case RouterKind.Naive:
-            case RouterKind.Ito:
-                return (pipeline.BuildRouter(kind, split.Dataset, ids, schedule), 0, "nothing trained (priors recounted)");
-            case RouterKind.Classifier:
-                if (present < 2)
-                {
-                    // One shard needs no router (its weight is 1); the classifier first exists when a second shard arrives.
-                    return (pipeline.BuildRouter(RouterKind.Naive, split.Dataset, ids, schedule) with { Kind = RouterKind.Classifier }, 0,
-                        "nothing trained (one shard: weight 1)");
-                }
-
-                var classifier = pipeline.BuildRouter(kind, split.Dataset, ids, schedule);
-                return (classifier, classifier.TrainedOnDataIdentities.Count, $"classifier retrained on all {present} shards");
-            case RouterKind.Compartmentalized:
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                var newShard = present - 1;
-                var trained = 0;
-                for (var s = 0; s < present; s++)
-                {
-                    // Earlier heads exist unless this run resumed after an interruption; the cost row of their addition was recorded then.
-                    if (!heads.ContainsKey(s))
-                    {
-                        if (s == newShard)
-                        {
-                            clock.Restart();
-                        }
-
-                        heads[s] = pipeline.TrainCompartmentalizedHead(split.Dataset, ids[s], s, schedule);
-                        trained += s == newShard ? 1 : 0;
-                    }
-                }
-
-                var seconds = clock.Elapsed.TotalSeconds;
-                var priors = pipeline.Priors(split.Dataset, ids);
-                var router = new PriorDecidedRouter(new CompartmentalizedRouter(Enumerable.Range(0, present).Select(s => (RouterNetwork?)heads[s]).ToArray(), priors), priors);
-                return (new BuiltRouter(kind, router, seconds, new[] { DataIdentity.Of(ids[newShard]) }), trained,
-                    $"{trained} new head (shard {newShard} vs the public reference set)");
-            }
-
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown router kind.");
-        }
-    }
+        RouterKind.Naive or RouterKind.Ito => (0, 0, "nothing trained (priors recounted)"),
+        // One shard needs no router (its weight is 1); the classifier first exists when a second shard arrives.
+        RouterKind.Classifier when present < 2 => (0, 0, "nothing trained (one shard: weight 1)"),
+        RouterKind.Classifier => (trainings.Sum(t => t.DataSets), trainings.Sum(t => t.Seconds), $"classifier retrained on all {present} shards"),
+        RouterKind.Compartmentalized => (trainings.Count, trainings.Sum(t => t.Seconds), $"{trainings.Count} new head (shard {present - 1} vs the public reference set)"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown router kind."),
+    };
 
     private static (bool Passed, string Detail) CheckEarlierShards(CdmPipeline pipeline, ShardSplit split, int present, IReadOnlyList<string> fingerprints)
     {
@@ -227,11 +186,8 @@ public sealed class ContinualExperiment : IExperiment
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void Evaluate(
-        CdmPipeline pipeline, ExperimentRun run, ResultTable table, string tablePath, ShardSplit split, IReadOnlyList<TrainedModel> models,
-        IReadOnlyDictionary<RouterKind, BuiltRouter> routers, int present)
+    private static void Evaluate(CdmPipeline pipeline, ExperimentRun run, ResultTable table, string tablePath, ShardSplit split, SplitStore store, int present)
     {
-        using var loaded = new LoadedShards(models);
         GeneratedSamples? single = null;
         try
         {
@@ -243,18 +199,18 @@ public sealed class ContinualExperiment : IExperiment
                     continue;
                 }
 
-                // With one shard every router gives it weight 1: sample it once and record that for every router.
-                IDenoiser denoiser = present == 1 ? loaded.Denoisers[0] : CdmPipeline.Compose(loaded.Denoisers, routers[kind]);
+                // With one shard every router gives it weight 1 (and no classifier exists yet): sample it once and record that for every router.
+                using var composed = present == 1 && single is not null ? null : store.Compose(present == 1 ? RouterKind.Naive : kind);
                 var samples = present == 1
-                    ? single ??= pipeline.Generate("shard 0", denoiser, run.Seed * 1000 + 500)
-                    : pipeline.Generate("cdm-" + kind.Name(), denoiser, run.Seed * 1000 + 500);
+                    ? single ??= pipeline.Generate("shard 0", composed!.Denoiser, run.Seed * 1000 + 500)
+                    : pipeline.Generate("cdm-" + kind.Name(), composed!.Denoiser, run.Seed * 1000 + 500);
                 try
                 {
                     var report = pipeline.Evaluate(samples, split.Dataset);
                     run.Log($"  {present} shards, {kind.Name()}: FID {report.Fid.Value:F2}");
                     table.Add(key.Append(("method", "cdm-" + kind.Name())).Concat(MetricColumns.Of(report))
                         .Concat(new (string, object?)[] { ("sample_seconds", Math.Round(samples.Seconds, 1)), ("sampler_steps", pipeline.Scale.SamplerSteps),
-                            ("composition", MetricColumns.Composition(denoiser)) })
+                            ("composition", present == 1 ? "single model" : MetricColumns.Composition(composed!.Denoiser)) })
                         .ToArray());
                     table.SaveCsv(tablePath);
                     if (present == split.ShardCount)

@@ -46,8 +46,6 @@ public sealed class ForgettingExperiment : IExperiment
         var dataset = split.Dataset;
         var evaluationsPath = run.ResultPath("evaluations.csv");
         var evaluations = ResultTable.LoadCsvOrEmpty(evaluationsPath, EvaluationColumns);
-        var trainer = new PipelineShardTrainer(pipeline, split);
-        var routers = new PipelineRouterMaintainer(pipeline, dataset);
         var scorer = new Scorer(run, pipeline, split, evaluations, evaluationsPath);
         var checks = new List<SanityCheck>();
         var files = new List<string>();
@@ -59,18 +57,18 @@ public sealed class ForgettingExperiment : IExperiment
 
         // Phase 1: train, forget and prove (every sanity check), one registry per request; phase 2 samples and scores.
         // The initial registry is kept unmodified for the "before" compositions.
-        var initial = SplitRegistry.Build(Path.Combine(registryParent, "initial"), split, trainer, routers, settings.TrainedRouters, run.Cancellation);
+        var initial = SplitStore.Create(pipeline, split, Path.Combine(registryParent, "initial"), settings.TrainedRouters);
         var outcomes = new List<RequestOutcome>();
         foreach (var request in settings.Requests)
         {
             run.Cancellation.ThrowIfCancellationRequested();
-            var registry = SplitRegistry.Build(Path.Combine(registryParent, request.Name), split, trainer, routers, settings.TrainedRouters, run.Cancellation);
+            var store = SplitStore.Create(pipeline, split, Path.Combine(registryParent, request.Name), settings.TrainedRouters);
+            var (registry, trainer, routers, protection) = (store.Registry, store.Shards, store.Routers, store.Store.Protection);
             var shardMark = trainer.Trainings.Count;
             var routerMark = routers.Trainings.Count;
-            var protection = new DataProtection(registry, trainer, routers);
             var requestedIds = request.Shard is null ? RandomIds(split, request.SampleCount, run.Seed) : [];
             var report = request.Shard is int shard
-                ? protection.ForgetShard(Actor, PipelineShardTrainer.ShardName(split, shard), run.Cancellation)
+                ? protection.ForgetShard(Actor, SplitStore.ShardName(split, shard), run.Cancellation)
                 : protection.ForgetSamples(Actor, requestedIds, run.Cancellation);
             var forgotten = registry.ReadIndex().ForgottenIds.ToHashSet(StringComparer.Ordinal);
             var shardTrainings = trainer.Trainings.Skip(shardMark).ToList();
@@ -98,7 +96,7 @@ public sealed class ForgettingExperiment : IExperiment
                     $"CDM {cdmSeconds:F1} s (slowest router kind) vs paragon {paragonAfter.TrainSeconds:F1} s"));
             }
 
-            outcomes.Add(new RequestOutcome(request, registry, forgotten.Count, shardTrainings, routerTrainings, paragonAfter, lineage.Passed));
+            outcomes.Add(new RequestOutcome(request, store, forgotten.Count, shardTrainings, routerTrainings, paragonAfter, lineage.Passed));
         }
 
         var paragonBefore = scorer.Measure("before", "paragon", () => paragon.LoadDenoiser(), files);
@@ -113,7 +111,7 @@ public sealed class ForgettingExperiment : IExperiment
                 null, null, paragonBefore, paragonAfterScore, lineagePassed: null);
             foreach (var kind in settings.EvaluatedRouters)
             {
-                var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Registry, files);
+                var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Store, files);
                 var routerSeconds = outcome.Routers.Where(t => t.Kind == kind).Sum(t => t.Seconds);
                 var seconds = shardSeconds + routerSeconds;
                 AddRow(summary, run, split, request, outcome.Forgotten, "cdm", kind.Name(), outcome.Shards.Count, shardSteps, shardSeconds, routerSeconds, seconds,
@@ -207,7 +205,7 @@ public sealed class ForgettingExperiment : IExperiment
     {
         var ids = requestedIds.ToHashSet(StringComparer.Ordinal);
         var affected = Enumerable.Range(0, split.ShardCount).Where(s => request.Shard == s || split.IdsOfShard(s).Any(ids.Contains))
-            .Select(s => PipelineShardTrainer.ShardName(split, s)).ToHashSet(StringComparer.Ordinal);
+            .Select(s => SplitStore.ShardName(split, s)).ToHashSet(StringComparer.Ordinal);
         var changed = report.Record.Shards.Select(c => c.Shard).ToHashSet(StringComparer.Ordinal);
         var untouched = registry.ActiveShards().Where(s => !affected.Contains(s.Name)).ToList();
         var passed = changed.SetEquals(affected) && untouched.All(s => s.Version == 1) && untouched.Count == split.ShardCount - affected.Count;
@@ -235,7 +233,7 @@ public sealed class ForgettingExperiment : IExperiment
     }
 
     private sealed record RequestOutcome(
-        ForgetRequest Request, ShardRegistry Registry, int Forgotten, IReadOnlyList<ShardTraining> Shards, IReadOnlyList<RouterTraining> Routers,
+        ForgetRequest Request, SplitStore Store, int Forgotten, IReadOnlyList<ShardTraining> Shards, IReadOnlyList<RouterTraining> Routers,
         TrainedModel Paragon, bool LineagePassed);
 
     private static string SaveJson<T>(string path, T value)

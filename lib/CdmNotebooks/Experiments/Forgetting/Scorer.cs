@@ -1,6 +1,5 @@
 using System.Globalization;
 using CdmNotebooks.Composition;
-using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.Reporting;
@@ -29,18 +28,12 @@ internal sealed class Scorer
     /// <summary>The feature space the FIDs are computed in (named honestly in results).</summary>
     public string FeatureSpace { get; private set; }
 
-    /// <summary>Scores the composition of every active shard of <paramref name="registry"/> under a router of <paramref name="kind"/>.</summary>
-    public Score Measure(string state, string method, RouterKind kind, ShardRegistry registry, List<string> files) =>
+    /// <summary>Scores the composition of every active shard of <paramref name="store"/> under a router of <paramref name="kind"/>.</summary>
+    public Score Measure(string state, string method, RouterKind kind, SplitStore store, List<string> files) =>
         Measure(state, method, kind, () =>
         {
-            var loaded = new List<UNetDenoiser>();
-            var model = RegistryComposer.Compose(registry, new CompositionRequest { RouterKind = kind }, (manifest, path) =>
-            {
-                var denoiser = (UNetDenoiser)PipelineShardTrainer.Load(manifest, path);
-                loaded.Add(denoiser);
-                return denoiser;
-            });
-            return (model.Denoiser, () => loaded.ForEach(d => d.Network.Dispose()));
+            var model = store.Compose(kind);
+            return (model.Denoiser, model.Dispose);
         }, files);
 
     /// <summary>Scores a single model.</summary>

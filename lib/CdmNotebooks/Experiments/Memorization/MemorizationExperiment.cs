@@ -237,10 +237,14 @@ public sealed class MemorizationExperiment : IExperiment
             using var judge = DomainJudge.Load(run.Log);
             foreach (var (name, weights) in methods)
             {
+                // The CDM row opens through the shard store like every composition; the fixed mixtures are probes with weights no router gives.
+                using var composed = weights is null
+                    ? SplitStore.Create(pipeline, split, Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", "memorization", run.Profile, $"seed-{run.Seed}", split.Name))
+                        .Compose(RouterKind.Ito)
+                    : null;
                 IDenoiser denoiser = weights switch
                 {
-                    null => CdmPipeline.Compose(denoisers, pipeline.BuildRouter(RouterKind.Ito, split.Dataset,
-                        Enumerable.Range(0, split.ShardCount).Select(s => split.IdsOfShard(s)).ToArray(), denoisers[0].Schedule)),
+                    null => composed!.Denoiser,
                     _ when weights.Count(w => w > 0) == 1 => denoisers[Array.IndexOf(weights, 1.0)],
                     _ => new ComposedDenoiser(denoisers, new NaiveAveragingRouter(ShardPriors.FromWeights(weights))),
                 };

@@ -166,6 +166,7 @@ public sealed class Table1Experiment : IExperiment
         var seconds = shards.Sum(s => s.TrainSeconds);
         var ids = Enumerable.Range(0, n).Select(s => split.IdsOfShard(s)).ToArray();
         var perClass = settings.SamplesPerClassFor(n);
+        SplitStore? store = null;
         using var loaded = new LoadedShards(shards);
         foreach (var method in missing)
         {
@@ -191,11 +192,12 @@ public sealed class Table1Experiment : IExperiment
             }
             else
             {
+                // Built once per split, with the trained routers the missing rows need (none under the naive-router mutation).
+                store ??= SplitStore.Create(pipeline, split, StoreRoot(context, split), TrainedRouters(missing, context.Run.Mutation), regime);
                 var kind = RouterKindNames.Parse(method["cdm-".Length..]);
-                var router = pipeline.BuildRouter(kind, split.Dataset, ids, loaded.Denoisers[0].Schedule);
-                var composed = CdmPipeline.Compose(loaded.Denoisers, router);
-                table.Add(Measure(pipeline, context, perClass, scheme, n, method, kind.Name(), composed, steps, seconds, router.TrainSeconds));
-                (router.Router as IDisposable)?.Dispose();
+                using var composed = store.Compose(kind);
+                var routerSeconds = store.Routers.Trainings.Where(t => t.Kind == kind).Sum(t => t.Seconds);
+                table.Add(Measure(pipeline, context, perClass, scheme, n, method, kind.Name(), composed.Denoiser, steps, seconds, routerSeconds));
             }
 
             table.SaveCsv(tablePath);
@@ -203,6 +205,15 @@ public sealed class Table1Experiment : IExperiment
 
         static ExperimentRun run(RowContext c) => c.Run;
     }
+
+    private static IReadOnlyList<RouterKind> TrainedRouters(IEnumerable<string> methods, ExperimentMutation mutation) =>
+        mutation == ExperimentMutation.NaiveRouter
+            ? []
+            : methods.Where(m => m.StartsWith("cdm-", StringComparison.Ordinal)).Select(m => RouterKindNames.Parse(m["cdm-".Length..])).Where(k => k.IsTrained()).ToList();
+
+    private static string StoreRoot(RowContext context, ShardSplit split) =>
+        Path.Combine(Path.GetDirectoryName(context.Run.Models.Root)!, "registries", "table1", context.Run.Profile, $"seed-{context.Run.Seed}",
+            context.Regime.Replace(':', '-'), split.Name);
 
     private static (string, object?)[] Measure(
         CdmPipeline pipeline, RowContext context, int samplesPerClass, string scheme, int shards, string method, string router, IDenoiser denoiser,

@@ -3,19 +3,21 @@ using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.Protection;
 
-namespace CdmNotebooks.Experiments.Forgetting;
+namespace CdmNotebooks.Experiments;
 
-/// <summary>The registry's shard trainer backed by <see cref="CdmPipeline.TrainShard"/>: a shard retrained without some IDs is the same recipe on fewer samples, cached and timed like every other training.</summary>
+/// <summary>The registry's shard trainer backed by <see cref="CdmPipeline.TrainShard"/> in one training regime: a shard retrained without some IDs is the same recipe (and base) on fewer samples, cached and timed like every other training.</summary>
 public sealed class PipelineShardTrainer : IShardTrainer
 {
     private readonly CdmPipeline _pipeline;
     private readonly ShardSplit _split;
+    private readonly TrainingRegime? _regime;
     private readonly Dictionary<string, long> _labels;
     private readonly List<ShardTraining> _trainings = [];
 
-    /// <summary>Trains shards of <paramref name="split"/>, named <see cref="ShardName"/>.</summary>
-    public PipelineShardTrainer(CdmPipeline pipeline, ShardSplit split)
+    /// <summary>Trains shards of <paramref name="split"/>, named <see cref="ShardName"/>, in <paramref name="regime"/> (scratch when null).</summary>
+    public PipelineShardTrainer(CdmPipeline pipeline, ShardSplit split, TrainingRegime? regime = null)
     {
+        _regime = regime;
         _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
         _split = split ?? throw new ArgumentNullException(nameof(split));
         var train = pipeline.Train(split.Dataset);
@@ -55,7 +57,7 @@ public sealed class PipelineShardTrainer : IShardTrainer
         }
 
         var excluded = all.Where(id => !keep.Contains(id)).ToHashSet(StringComparer.Ordinal);
-        var model = _pipeline.TrainShard(_split, shard, excluded.Count == 0 ? null : excluded);
+        var model = _pipeline.TrainShard(_split, shard, excluded.Count == 0 ? null : excluded, _regime);
         File.Copy(model.CheckpointPath, checkpointPath, overwrite: false);
         _trainings.Add(new ShardTraining(shardName, excluded.Count, model));
         var config = Checkpoint.ReadHeader(model.CheckpointPath).Config;
@@ -66,18 +68,5 @@ public sealed class PipelineShardTrainer : IShardTrainer
         }
 
         return new ShardTrainingOutcome(JsonSerializer.SerializeToElement(config, Checkpoint.JsonOptions), counts);
-    }
-
-    /// <summary>Opens a registered shard checkpoint as a denoiser after checking it was trained on exactly the manifest's data identity.</summary>
-    public static IDenoiser Load(Composition.Registry.ShardManifest manifest, string verifiedPath)
-    {
-        var header = Checkpoint.ReadHeader(verifiedPath);
-        if (header.Data.Identity != manifest.DataIdentity)
-        {
-            throw new InvalidDataException(
-                $"Checkpoint '{verifiedPath}' of {manifest.Key} was trained on data identity {header.Data.Identity}, but the manifest records {manifest.DataIdentity}.");
-        }
-
-        return Checkpoint.LoadDenoiser(verifiedPath);
     }
 }
