@@ -18,9 +18,6 @@ public sealed class CdmPipeline : IDisposable
     {
         Run = run ?? throw new ArgumentNullException(nameof(run));
         Scale = scale ?? ExperimentScale.For(run.Profile);
-        // Before any convolution: the real-vs-real floor runs the feature network before the first UNet exists, and oneDNN
-        // reads its ISA cap once, at its first convolution.
-        Runtime.TorchRuntime.ApplyWorkarounds();
     }
 
     /// <summary>The run this pipeline belongs to.</summary>
@@ -156,7 +153,6 @@ public sealed class CdmPipeline : IDisposable
             {
                 var count = Math.Min(batchSize, classes.Length - start);
                 using var labels = tensor(classes.AsSpan(start, count).ToArray(), ScalarType.Int64);
-                (denoiser as ISamplingPathObserver)?.BeginSampling(count);
                 batches.Add(sampler.Sample(denoiser, new long[] { count, 1, 28, 28 }, Conditioning.Classes(labels), generator,
                     new SamplingOptions { Steps = Scale.SamplerSteps, OnStep = onStep, ClipX0 = true }, Run.Cancellation));
             }

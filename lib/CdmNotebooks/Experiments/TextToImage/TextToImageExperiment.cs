@@ -58,7 +58,6 @@ public sealed class TextToImageExperiment : IExperiment
         ArgumentNullException.ThrowIfNull(run);
         var started = DateTimeOffset.UtcNow;
         settings ??= TextToImageSettings.For(run.Profile);
-        Runtime.TorchRuntime.ApplyWorkarounds();
         var owned = new List<IDisposable>();
         try
         {
