@@ -15,8 +15,8 @@ public static class RegistryComposer
         var kind = request.RouterKind;
         var router = kind.IsTrained() ? ResolveRouter(registry, kind, request.Router) : null;
 
-        // Names only (from the router's manifest or the index; no shard file is touched yet), then filter by request and entitlement:
-        // reading every active shard's manifest here opened unentitled shards' folders under untrained routers (E7 standard, Ito).
+        // Names only (from the router's manifest or the index), then filter by request and entitlement: no file of an unentitled
+        // shard, not even its manifest, may be opened.
         var names = router?.ShardNames.ToList() ?? (request.Shards ?? registry.ActiveShardNames())
             .Select(k => ComponentKey.Parse(k).Name).ToList();
         var requested = request.Shards?.Select(k => ComponentKey.Parse(k).Name).ToHashSet(StringComparer.Ordinal);

@@ -102,8 +102,8 @@ public sealed record Table1Settings(IReadOnlyList<Table1Grid> Grids, ExperimentS
         var scale = ExperimentScale.For("smoke");
         return scale with
         {
-            // 1,200 steps of batch 16 at peak LR 2e-3: with v-prediction (ModelProfiles.ShortBudgetPrediction) 800 such steps already (smoke UNet of the time, with 14x14 attention)
-            // gave the paragon 50 % conditional accuracy (eps: 12 %, noise); the extra steps are for the by-class-8 shards (1/8 each).
+            // Enough steps at a high peak rate that even a by-class-8 shard (1/8 of them) learns its classes (docs/benchmarks.md,
+            // "How the experiments' settings were found").
             Paragon = scale.Paragon with { BatchSize = 16, TrainSteps = 1200, CheckpointEvery = 300, LearningRate = 2e-3, WarmupSteps = 40 },
             SamplesPerClass = 10,
             RouterTraining = scale.RouterTraining with { Steps = 100 },
