@@ -8,6 +8,7 @@ public static class ExperimentCatalog
     {
         new Table1.Table1Experiment(),
         new Convergence.ConvergenceExperiment(),
+        new Recipe.RecipeExperiment(),
         new Forgetting.ForgettingExperiment(),
         new Continual.ContinualExperiment(),
         new Attribution.AttributionExperiment(),

@@ -1,0 +1,165 @@
+using System.Globalization;
+using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
+using CdmNotebooks.Experiments.Table1;
+using CdmNotebooks.Reporting;
+
+namespace CdmNotebooks.Experiments.Recipe;
+
+/// <summary>
+/// The recipe study behind Table 1 (issue 17): each change to Table 1's training recipe measured alone (min-SNR weighting, learning-rate
+/// decay, EMA, batch size at equal samples seen) on shard 0 of the uniform-8 split of every Table 1 block, at its compute-parity budget.
+/// </summary>
+/// <remarks>
+/// Every variant is the same shard, seed and regime trained by the one trainer with the baseline's configuration changed in its declared
+/// fields only, and sampled from the same noise, so a FID difference is the recipe's and the train seconds are its cost. The models train
+/// in their own cache folder (the bases are Table 1's); an interrupted run resumes its training and its table.
+/// </remarks>
+public sealed class RecipeExperiment : IExperiment
+{
+    /// <summary>The row of Table 1's recipe, which every other variant changes in one respect.</summary>
+    public const string Baseline = "baseline";
+
+    /// <summary>The row of the baseline's starting point: step 0, the base for a fine-tuned regime, the initialization from scratch.</summary>
+    public const string Start = "step 0 (start)";
+
+    /// <summary>Columns of recipe.csv: one row per (regime, dataset, variant); train_seconds is empty when the training resumed (its earlier time is unknown).</summary>
+    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "variant", "change", "train_steps", "batch_size", "train_seconds", "seed", "profile" }
+        .Concat(MetricColumns.Names).Concat(new[] { "sample_seconds", "fid_ratio", "vs_baseline" }).ToArray();
+
+    public string Name => "recipe";
+
+    public string Question => "Which change to Table 1's training recipe (min-SNR weighting, learning-rate decay, EMA, batch size) lowers FID at a shard's compute-parity budget?";
+
+    public ExperimentReport Run(ExperimentRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var started = DateTimeOffset.UtcNow;
+        var table1 = Table1Settings.For(run.Profile);
+        var selected = table1.Grids.Where(g => run.Selects(g.Regime)).ToArray();
+        if (selected.Length == 0)
+        {
+            throw new ArgumentException(
+                $"No Table 1 block of the {run.Profile} profile has regime '{run.Regime}'. Its regimes: {string.Join(", ", table1.Grids.Select(g => g.Regime.Name).Distinct())}.");
+        }
+
+        // smoke checks the pipeline on one block: each block trains and samples every variant once more.
+        var (perClass, grids) = run.Profile == "smoke" ? (10, selected.Take(1).ToArray()) : (50, selected);
+        var tablePath = run.ResultPath("recipe.csv");
+        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
+        var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "recipe-models"));
+        using var pipeline = new CdmPipeline(run, table1.Scale);
+        var checks = new List<SanityCheck>();
+        foreach (var grid in grids)
+        {
+            var (regime, dataset) = (grid.Regime, grid.Dataset);
+            var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
+
+            void Measure(string variant, TrainedModel model, string change, TrainingConfig? config)
+            {
+                var key = new (string, object?)[] { ("regime", regime.Name), ("dataset", dataset), ("variant", variant), ("seed", run.Seed), ("profile", run.Profile) };
+                if (table.Contains(key))
+                {
+                    return;
+                }
+
+                run.Log($"{regime.Name} {dataset} {variant}: {perClass * 10} samples");
+                using var denoiser = new LoadedShards(new[] { model });
+                // The same noise for every variant, so the rows differ by the recipe, not by the draw.
+                using var samples = pipeline.Generate(variant, denoiser.Denoisers[0], run.Seed * 1000 + 800, perClass);
+                var report = pipeline.Evaluate(samples, dataset);
+                (double Fid, double Low, double High) fid = (report.Fid.Value, report.Fid.ConfidenceLow, report.Fid.ConfidenceHigh);
+                var baseline = variant == Baseline ? fid : Point(table, run, regime.Name, dataset, Baseline);
+                run.Log(string.Create(CultureInfo.InvariantCulture, $"  FID {fid.Fid:F2} [{fid.Low:F2}, {fid.High:F2}], {fid.Fid / baseline.Fid:F3}x the baseline"));
+                table.Add(key.Concat(new (string, object?)[]
+                    {
+                        ("change", change), ("train_steps", config?.TrainSteps ?? 0), ("batch_size", config?.BatchSize),
+                        ("train_seconds", config is null ? 0 : model.ResumedFromStep > 0 ? null : Math.Round(model.TrainSeconds, 1)),
+                    })
+                    .Concat(MetricColumns.Of(report))
+                    .Concat(new (string, object?)[]
+                    {
+                        ("sample_seconds", Math.Round(samples.Seconds, 1)), ("fid_ratio", Math.Round(fid.Fid / baseline.Fid, 3)),
+                        ("vs_baseline", variant == Baseline ? "" : Versus(fid, baseline)),
+                    }).ToArray());
+                table.SaveCsv(tablePath);
+            }
+
+            run.Log($"{regime.Name} {dataset}: shard 0 of {split.Name} per recipe variant");
+            // Step 0 is kept so the baseline can be compared with where it started.
+            var trained = pipeline.TrainShard(split, 0, regime: regime, cache: cache, snapshotSteps: [0]);
+            var baselineConfig = Checkpoint.ReadHeader(trained.CheckpointPath).Config;
+            Measure(Baseline, trained, "Table 1's recipe", baselineConfig);
+            Measure(Start, trained with { CheckpointPath = ModelCache.SnapshotPath(trained, 0) }, "no training", null);
+            checks.Add(LearningCheck(table, run, regime.Name, dataset));
+            foreach (var variant in RecipeVariant.For(baselineConfig))
+            {
+                var model = pipeline.TrainShard(split, 0, regime: regime, cache: cache, recipe: variant.Change);
+                var config = Checkpoint.ReadHeader(model.CheckpointPath).Config;
+                var differences = RecipeVariant.Differences(baselineConfig, config);
+                checks.Add(new SanityCheck($"one change: {regime.Name} {dataset} {variant.Name}: its trained configuration differs from the baseline's in {string.Join(", ", variant.Fields)} only",
+                    differences.Select(d => d.Field).Order().SequenceEqual(variant.Fields.Order()), string.Join("; ", differences.Select(d => d.Change))));
+                Measure(variant.Name, model, string.Join("; ", differences.Select(d => d.Change)), config);
+            }
+        }
+
+        var files = WriteFigures(run, grids, table);
+        run.WriteRunInfo(started, new Dictionary<string, string>
+        {
+            ["note"] = $"shard 0 of each block's uniform-8 split at its compute-parity budget, one recipe change per variant, {perClass * 10} samples each from the same noise, Table 1's {run.Profile} configurations",
+        });
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) of each recipe variant at a shard's budget"] = table }, files, checks);
+    }
+
+    /// <summary>better or worse when the variant's 95 % FID interval lies wholly below or above the baseline's; otherwise within intervals.</summary>
+    private static string Versus((double Fid, double Low, double High) variant, (double Fid, double Low, double High) baseline) =>
+        variant.High < baseline.Low ? "better" : variant.Low > baseline.High ? "worse" : "within intervals";
+
+    private static (double Fid, double Low, double High) Point(ResultTable table, ExperimentRun run, string regime, string dataset, string variant) =>
+        MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("variant", variant), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile))
+            .Select(r => (MetricColumns.Number(table, r, "fid_cdmnet"), MetricColumns.Number(table, r, "fid_low"), MetricColumns.Number(table, r, "fid_high")))
+            .DefaultIfEmpty((double.NaN, double.NaN, double.NaN)).First();
+
+    /// <summary>The baseline learned: its FID is below its starting point's beyond both 95 % intervals (a model drawing noise fails it).</summary>
+    private static SanityCheck LearningCheck(ResultTable table, ExperimentRun run, string regime, string dataset)
+    {
+        var start = Point(table, run, regime, dataset, Start);
+        var trained = Point(table, run, regime, dataset, Baseline);
+        return new SanityCheck($"quality: {regime} {dataset} baseline: FID below its starting point's (step 0) beyond both 95 % intervals",
+            trained.High < start.Low,
+            string.Create(CultureInfo.InvariantCulture, $"step 0: {start.Fid:F2} [{start.Low:F2}, {start.High:F2}]; trained: {trained.Fid:F2} [{trained.Low:F2}, {trained.High:F2}]"));
+    }
+
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, IReadOnlyList<Table1Grid> grids, ResultTable table)
+    {
+        var files = new List<string>();
+        foreach (var grid in grids)
+        {
+            // The starting point is left out: its FID is many times the variants' and would flatten their bars.
+            var rows = MetricColumns.Rows(table, ("regime", grid.Regime.Name), ("dataset", grid.Dataset), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)),
+                ("profile", run.Profile)).Where(r => table.Get(r, "variant") != Start).ToList();
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
+            var series = new ChartSeries("FID",
+                rows.Select((_, i) => (double)i).ToArray(),
+                rows.Select(r => MetricColumns.Number(table, r, "fid_cdmnet")).ToArray(),
+                rows.Select(r => (MetricColumns.Number(table, r, "fid_high") - MetricColumns.Number(table, r, "fid_low")) / 2).ToArray());
+            var spec = new ChartSpec($"{grid.Dataset}, {grid.Regime.Name}: FID of each recipe change (shard 0 of uniform-8, parity budget)", "recipe",
+                "FID (CdmNet features), lower is better", [series], ChartKind.Bar)
+            {
+                Categories = rows.Select(r => table.Get(r, "variant")).ToArray(),
+                Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
+            };
+            var prefix = grid.Regime == TrainingRegime.Scratch ? "scratch" : grid.Regime.Name.Replace(':', '-');
+            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-by-recipe-{prefix}-{grid.Dataset}"));
+            files.Add(html);
+            files.Add(png);
+        }
+
+        files.Add(run.ResultPath("recipe.csv"));
+        return files;
+    }
+}
