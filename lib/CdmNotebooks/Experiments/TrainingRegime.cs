@@ -25,6 +25,21 @@ public sealed record TrainingRegime(string Name, string? BaseDataset, TrainingCo
         return new TrainingRegime($"fine-tuned:{baseDataset}", baseDataset, baseConfig, FineTuneLearningRate);
     }
 
+    /// <summary>
+    /// A fine-tuned regime whose base trains on all of <paramref name="baseDataset"/>'s training part: fashion-mnist for the cross-domain
+    /// regime (the analogue of ImageNet pretraining for CUB; MNIST-10k models are fine-tuned from it), fashion-mnist-public for the in-domain
+    /// one (Fashion-MNIST's private part is fine-tuned from it). The base uses the profile's shared model (<see cref="ExperimentScale.Shared"/>)
+    /// with min-SNR-5 weighting and a cosine learning-rate decay; its cost is pretraining, reported apart from compute parity.
+    /// </summary>
+    public static TrainingRegime FromPublicBase(string profile, string baseDataset)
+    {
+        var paragon = ExperimentScale.Shared(profile).Paragon;
+        var baseConfig = profile == "smoke"
+            ? paragon with { BatchSize = 32, TrainSteps = 600, WarmupSteps = 30, CheckpointEvery = 300 }
+            : paragon with { BatchSize = 64, TrainSteps = 2400, WarmupSteps = 100, CheckpointEvery = 400 };
+        return FineTuned(baseDataset, baseConfig with { MinSnrGamma = 5, LearningRateDecay = "cosine" }, FineTuneLearningRate: paragon.LearningRate / 2);
+    }
+
     /// <summary>The configuration a model of this regime trains with, from the compute-parity configuration <paramref name="config"/> and the base's lineage.</summary>
     public TrainingConfig Apply(TrainingConfig config, BaseLineage lineage) => config with
     {

@@ -37,7 +37,7 @@ public sealed class PublicPartTests
     [Fact]
     public void AFineTunedModelWhoseDataTheBaseSawIsRefusedNamingTheSharedIds()
     {
-        var regime = Table1Settings.FineTunedRegime("smoke", "fashion-mnist");
+        var regime = TrainingRegime.FromPublicBase("smoke", "fashion-mnist");
         var error = Assert.Throws<ArgumentException>(() => regime.CheckDisjoint(["fashion-mnist/train/000001", "fashion-mnist/train/000002"], ["fashion-mnist/train/000002", "x"], "shard 0"));
         Assert.Contains("1 of the 2 IDs shard 0 trains on", error.Message, StringComparison.Ordinal);
         Assert.Contains("fashion-mnist/train/000002", error.Message, StringComparison.Ordinal);

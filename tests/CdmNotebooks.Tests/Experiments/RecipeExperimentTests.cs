@@ -12,7 +12,7 @@ public sealed class RecipeExperimentTests : IDisposable
     private readonly string _results = Directory.CreateTempSubdirectory("cdm-recipe-results-").FullName;
 
     /// <summary>Table 1's smoke shard of a uniform-8 split from scratch: 150 steps of batch 16, constant learning rate, no min-SNR, EMA cap 0.999.</summary>
-    private static TrainingConfig ScratchShard => ComputeParity.ForShard(Table1Settings.SmokeScale().Paragon, 0.125);
+    private static TrainingConfig ScratchShard => ComputeParity.ForShard(ExperimentScale.Shared("smoke").Paragon, 0.125);
 
     public static TheoryData<string, string[]> Baselines => new()
     {

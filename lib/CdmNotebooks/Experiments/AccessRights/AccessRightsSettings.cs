@@ -41,8 +41,8 @@ public sealed record AccessRightsSettings(string Split, IReadOnlyList<RouterKind
     /// <summary>The sizes of <paramref name="profile"/>: standard is Table 1's standard scale (its budget fits E7 in an hour); smoke is Table 1's smoke scale (1,200 paragon-equivalent steps over the 8 shards, enough for each shard to draw its own classes, which the quality check needs) with 20 sampler steps.</summary>
     public static ExperimentScale Scale(string profile) => profile switch
     {
-        "standard" => Table1.Table1Settings.StandardScale(),
-        "smoke" => Table1.Table1Settings.SmokeScale() with { SamplerSteps = 20 },
+        "standard" => ExperimentScale.Shared("standard"),
+        "smoke" => ExperimentScale.Shared("smoke") with { SamplerSteps = 20 },
         _ => ExperimentScale.For(profile),
     };
 }

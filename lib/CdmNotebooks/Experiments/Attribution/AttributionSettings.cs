@@ -33,7 +33,7 @@ public sealed record AttributionSettings(
         // i.e. its weights stay near the 87/13 data prior along the path (issue #7 notes; the standard profile checks both).
         "smoke" => new AttributionSettings(SmokeScale(), "union-by-domain-2", "mnist10k-uniform-4",
             [RouterKind.Classifier, RouterKind.Ito], SamplesPerClass: 20, DefaultMinimumKappa, CheckedRouters: [RouterKind.Ito]),
-        "standard" => new AttributionSettings(Table1.Table1Settings.StandardScale(), "union-by-domain-2", "mnist10k-uniform-8",
+        "standard" => new AttributionSettings(ExperimentScale.Shared("standard"), "union-by-domain-2", "mnist10k-uniform-8",
             [RouterKind.Classifier, RouterKind.Ito], SamplesPerClass: 50, DefaultMinimumKappa),
         "paper" => new AttributionSettings(ExperimentScale.For("paper"), "union-by-domain-2", "fashion-mnist-uniform-8",
             [RouterKind.Classifier, RouterKind.Compartmentalized, RouterKind.Ito], SamplesPerClass: 200, DefaultMinimumKappa),
@@ -62,7 +62,7 @@ public sealed record AttributionSettings(
     /// </remarks>
     public static ExperimentScale SmokeScale()
     {
-        var scale = Table1.Table1Settings.SmokeScale();
+        var scale = ExperimentScale.Shared("smoke");
         // Router training is cheap here (~1 s per 100 steps). Measured classifier-router compositions: at Table 1's 100 steps 1 digit
         // in 200 samples (kappa 0), at 600 steps 9 (kappa 0.35), at 2,000 steps 3 (kappa 0); 600 is kept.
         return scale with

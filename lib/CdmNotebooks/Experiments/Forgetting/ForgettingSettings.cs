@@ -28,7 +28,7 @@ public sealed record ForgettingSettings(string Split, IReadOnlyList<ForgetReques
     {
         if (profile == "standard")
         {
-            return Table1.Table1Settings.StandardScale();
+            return ExperimentScale.Shared("standard");
         }
 
         var scale = ExperimentScale.For(profile);

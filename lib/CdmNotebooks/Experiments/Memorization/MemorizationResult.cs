@@ -1,4 +1,3 @@
-using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Experiments.Memorization;

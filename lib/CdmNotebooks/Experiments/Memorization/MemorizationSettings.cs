@@ -51,11 +51,11 @@ public sealed record MemorizationSettings(
     {
         // One image per class trained for thousands of epochs: the smallest shard that reliably copies its images (more images per
         // class blend instead; the probes are in docs/benchmarks.md, "How the experiments' settings were found").
-        "smoke" => new MemorizationSettings(Table1.Table1Settings.SmokeScale(), "mnist10k", SmallPerClass: 1, SmallShardSteps: 3000, SmallShardBatch: 10,
+        "smoke" => new MemorizationSettings(ExperimentScale.Shared("smoke"), "mnist10k", SmallPerClass: 1, SmallShardSteps: 3000, SmallShardBatch: 10,
             PaperWeights, SamplesPerClass: 20, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("smoke"), OodSamplesPerClass: 4),
         // The smoke recipe on the larger standard UNet: more capacity memorizes at least as readily.
-        "standard" => new MemorizationSettings(Table1.Table1Settings.StandardScale(), "mnist10k", SmallPerClass: 1, SmallShardSteps: 3000, SmallShardBatch: 10,
+        "standard" => new MemorizationSettings(ExperimentScale.Shared("standard"), "mnist10k", SmallPerClass: 1, SmallShardSteps: 3000, SmallShardBatch: 10,
             PaperWeights, SamplesPerClass: 50, MemorizationProbe.DefaultThreshold, MemorizationProbe.DefaultNeighbours, MinimumMemorizedAlone: 0.2,
             AttributionSettings.For("standard"), OodSamplesPerClass: 10),
         "paper" => new MemorizationSettings(ExperimentScale.For("paper"), "mnist10k", SmallPerClass: 5, SmallShardSteps: 20_000, SmallShardBatch: 50,

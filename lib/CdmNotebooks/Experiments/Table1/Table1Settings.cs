@@ -45,20 +45,20 @@ public sealed record Table1Settings(IReadOnlyList<Table1Grid> Grids, ExperimentS
     {
         "smoke" => new Table1Settings(
             [
-                new Table1Grid(FineTunedRegime("smoke", "fashion-mnist"), "mnist10k", [(SplitScheme.ByClass, 8)]),
+                new Table1Grid(TrainingRegime.FromPublicBase("smoke", "fashion-mnist"), "mnist10k", [(SplitScheme.ByClass, 8)]),
                 new Table1Grid(TrainingRegime.Scratch, "mnist10k", [(SplitScheme.Uniform, 2), (SplitScheme.ByClass, 2), (SplitScheme.ByClass, 8)]),
             ],
-            SmokeScale(),
+            ExperimentScale.Shared("smoke"),
             "smoke: mnist10k only, by-class n=8 fine-tuned from a tiny Fashion-MNIST base, and uniform n=2 and by-class n in {2, 8} from scratch; " +
             "tiny UNet with 1,200 paragon steps of batch 16, 10 samples per class; checks the pipeline and the sanity properties, not the paper's numbers."),
         "standard" => new Table1Settings(
             [
                 // n = 8 first in each block: the paper's claim is stated at 8 splits, so an interrupted run has those rows.
-                new Table1Grid(FineTunedRegime("standard", "fashion-mnist"), "mnist10k", StandardSplits),
-                new Table1Grid(FineTunedRegime("standard", DatasetCatalog.PublicPart), DatasetCatalog.PrivatePart, StandardSplits),
+                new Table1Grid(TrainingRegime.FromPublicBase("standard", "fashion-mnist"), "mnist10k", StandardSplits),
+                new Table1Grid(TrainingRegime.FromPublicBase("standard", DatasetCatalog.PublicPart), DatasetCatalog.PrivatePart, StandardSplits),
                 new Table1Grid(TrainingRegime.Scratch, "mnist10k", StandardSplits),
             ],
-            StandardScale(),
+            ExperimentScale.Shared("standard"),
             "standard: the cross-domain regime (MNIST-10k fine-tuned from a base on all of Fashion-MNIST train), the in-domain regime " +
             "(Fashion-MNIST's private 50,000 fine-tuned from a base on its committed public 10,000) and MNIST-10k from scratch; n in {1, 2, 4, 8}, " +
             "uniform and by-class; the paragon and every n = 8 row draw 1,000 samples so the interval can resolve a 10 % claim.")
@@ -80,53 +80,4 @@ public sealed record Table1Settings(IReadOnlyList<Table1Grid> Grids, ExperimentS
     [
         (SplitScheme.ByClass, 8), (SplitScheme.Uniform, 8), (SplitScheme.ByClass, 2), (SplitScheme.Uniform, 2), (SplitScheme.ByClass, 4), (SplitScheme.Uniform, 4),
     ];
-
-    /// <summary>
-    /// A fine-tuned regime whose base trains on all of <paramref name="baseDataset"/>'s training part: fashion-mnist for the cross-domain
-    /// regime (the analogue of ImageNet pretraining for CUB; MNIST-10k models are fine-tuned from it), fashion-mnist-public for the in-domain
-    /// one (Fashion-MNIST's private part is fine-tuned from it). The base uses the profile's Table 1 model with min-SNR-5 weighting and a
-    /// cosine learning-rate decay; its cost is pretraining, reported apart from compute parity.
-    /// </summary>
-    public static TrainingRegime FineTunedRegime(string profile, string baseDataset)
-    {
-        var paragon = profile == "smoke" ? SmokeScale().Paragon : StandardScale().Paragon;
-        var baseConfig = profile == "smoke"
-            ? paragon with { BatchSize = 32, TrainSteps = 600, WarmupSteps = 30, CheckpointEvery = 300 }
-            : paragon with { BatchSize = 64, TrainSteps = 2400, WarmupSteps = 100, CheckpointEvery = 400 };
-        return TrainingRegime.FineTuned(baseDataset, baseConfig with { MinSnrGamma = 5, LearningRateDecay = "cosine" }, FineTuneLearningRate: paragon.LearningRate / 2);
-    }
-
-    /// <summary>The smoke scale: the pipeline's smoke model with fewer steps and samples, so Table 1 and E3 together fit the CI budget (training dominates: each split costs one paragon).</summary>
-    public static ExperimentScale SmokeScale()
-    {
-        var scale = ExperimentScale.For("smoke");
-        return scale with
-        {
-            // Enough steps at a high peak rate that even a by-class-8 shard (1/8 of them) learns its classes (docs/benchmarks.md,
-            // "How the experiments' settings were found").
-            Paragon = scale.Paragon with { BatchSize = 16, TrainSteps = 1200, CheckpointEvery = 300, LearningRate = 2e-3, WarmupSteps = 40 },
-            SamplesPerClass = 10,
-            RouterTraining = scale.RouterTraining with { Steps = 100 },
-        };
-    }
-
-    /// <summary>The standard profile's scale: the standard model with a paragon budget that keeps the whole Table 1 grid within 120 minutes.</summary>
-    /// <remarks>
-    /// Compute parity makes every split of a dataset cost one paragon, so the grid costs (1 + schemes x shard counts) = 7 paragons
-    /// of training plus sampling every method. The step and sample counts below come from the rates recorded in docs/benchmarks.md.
-    /// </remarks>
-    public static ExperimentScale StandardScale()
-    {
-        var scale = ExperimentScale.For("standard");
-        return scale with
-        {
-            // Seven paragon-equivalents of training plus every method's sampling fit 120 minutes on 2 cores; batch 16 gives an 8-way
-            // shard 4x the optimizer steps at the same cost per image (rates and the batch study: docs/benchmarks.md, "How the
-            // experiments' settings were found").
-            Paragon = scale.Paragon with { BatchSize = 16, TrainSteps = 3200, WarmupSteps = 320, CheckpointEvery = 800 },
-            SamplesPerClass = 30,
-            SamplerSteps = 50,
-            RouterTraining = scale.RouterTraining with { Steps = 300 },
-        };
-    }
 }

@@ -4,7 +4,6 @@ using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
-using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Reporting;
 using CdmNotebooks.TextToImage;
 using static TorchSharp.torch;

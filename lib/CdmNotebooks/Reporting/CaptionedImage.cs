@@ -1,7 +1,7 @@
 using System.Net;
 using CdmNotebooks.Display;
 
-namespace CdmNotebooks.Experiments.Attribution;
+namespace CdmNotebooks.Reporting;
 
 /// <summary>A figure image written by an experiment (a sample grid or side-by-side pairs) with the caption that says how to read it.</summary>
 /// <param name="Title">What the image shows, including how rows and columns are laid out.</param>
