@@ -49,6 +49,9 @@ public sealed record TrainingRegime(string Name, string? BaseDataset, TrainingCo
         MinSnrGamma = BaseConfig.MinSnrGamma,
     };
 
+    /// <summary>The regime's name as it appears in file and folder names (<c>scratch</c>, <c>fine-tuned-fashion-mnist</c>).</summary>
+    public string FileTag => Name.Replace(':', '-');
+
     /// <summary>Whether models start from a base.</summary>
     public bool HasBase => BaseDataset is not null;
 

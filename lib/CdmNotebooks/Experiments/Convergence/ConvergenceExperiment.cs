@@ -156,8 +156,7 @@ public sealed class ConvergenceExperiment : IExperiment
             {
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
             };
-            var prefix = grid.Regime == TrainingRegime.Scratch ? "scratch" : grid.Regime.Name.Replace(':', '-');
-            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-vs-steps-{prefix}-{grid.Dataset}"));
+            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-vs-steps-{grid.Regime.FileTag}-{grid.Dataset}"));
             files.Add(html);
             files.Add(png);
         }

@@ -153,8 +153,7 @@ public sealed class RecipeExperiment : IExperiment
                 Categories = rows.Select(r => table.Get(r, "variant")).ToArray(),
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
             };
-            var prefix = grid.Regime == TrainingRegime.Scratch ? "scratch" : grid.Regime.Name.Replace(':', '-');
-            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-by-recipe-{prefix}-{grid.Dataset}"));
+            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-by-recipe-{grid.Regime.FileTag}-{grid.Dataset}"));
             files.Add(html);
             files.Add(png);
         }
