@@ -147,8 +147,8 @@ public sealed class RecipeExperiment : IExperiment
                 rows.Select((_, i) => (double)i).ToArray(),
                 rows.Select(r => MetricColumns.Number(table, r, "fid_cdmnet")).ToArray(),
                 rows.Select(r => (MetricColumns.Number(table, r, "fid_high") - MetricColumns.Number(table, r, "fid_low")) / 2).ToArray());
-            var spec = new ChartSpec($"{grid.Dataset}, {grid.Regime.Name}: FID of each recipe change (shard 0 of uniform-8, parity budget)", "recipe",
-                "FID (CdmNet features), lower is better", [series], ChartKind.Bar)
+            var spec = new ChartSpec($"{grid.Dataset}, {grid.Regime.Name}: FID by recipe change", "recipe (one change each; shard 0 of uniform-8 at its parity budget)",
+                "FID (CdmNet), lower is better", [series], ChartKind.Bar)
             {
                 Categories = rows.Select(r => table.Get(r, "variant")).ToArray(),
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
