@@ -66,6 +66,12 @@ public sealed class SplitStore
         var routers = new RouterMaintainer(pipeline.Train(split.Dataset), pipeline.Test(split.Dataset), pipeline.Run.Seed, scale.Paragon.CreateSchedule(), scale.Router,
             scale.RouterTraining, cacheRoot: Path.Combine(Path.GetDirectoryName(pipeline.Run.Models.Root)!, "routers"), log: pipeline.Run.Log);
         var store = new SplitStore(pipeline, split, new ShardStore(new ShardRegistry(root), trainer, routers), trainer, routers);
+        if (regime is { HasBase: true })
+        {
+            // The lineage check follows every fine-tuned shard to its base and verifies the base's IDs against the forgotten ones.
+            store.Registry.StoreIds(pipeline.Train(regime.BaseDataset!).Ids);
+        }
+
         for (var s = 0; s < (shards ?? split.ShardCount); s++)
         {
             store.AddShard(s);

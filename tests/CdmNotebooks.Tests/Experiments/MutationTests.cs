@@ -3,6 +3,7 @@ using CdmNotebooks.Experiments.AccessRights;
 using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Experiments.Continual;
 using CdmNotebooks.Experiments.Convergence;
+using CdmNotebooks.Experiments.Forgetting;
 using CdmNotebooks.Experiments.Memorization;
 using CdmNotebooks.Experiments.Table1;
 
@@ -80,6 +81,23 @@ public sealed class MutationTests : IDisposable
         Assert.Equal(2, report.Checks.Count);
         Assert.All(report.Checks, c => Assert.False(c.Passed, $"{c.Name} passed under the noise mutation: {c.Detail}"));
         Assert.Contains(report.Checks, c => c.Name.StartsWith("the small shard alone memorizes", StringComparison.Ordinal) && c.Detail.StartsWith("0.0 %", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ForgettingVerdictFailsOnEveryQualityCheckWhenTheModelsDrawNoise()
+    {
+        var report = new ForgettingExperiment().Run(
+            new ExperimentRun("forgetting", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NoiseDenoiser });
+
+        // One quality gate per method (the paragon and the CDM under each evaluated router): noise draws no class above chance.
+        var quality = report.Checks.Where(c => c.Name.StartsWith("quality:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(1 + ForgettingSettings.For("smoke").EvaluatedRouters.Count, quality.Count);
+        Assert.All(quality, c => Assert.False(c.Passed, $"{c.Name} passed under the noise mutation: {c.Detail}"));
+        Assert.All(quality, c => Assert.Contains("is not above chance", c.Detail, StringComparison.Ordinal));
+        // Lineage, SISA and timing do not depend on what the models draw: they still pass, so only the quality gates caught the mutation.
+        Assert.All(report.Checks.Where(c => !c.Passed), c => Assert.StartsWith("quality:", c.Name, StringComparison.Ordinal));
+        var error = Assert.Throws<SanityCheckFailedException>(() => report.EnsurePassed());
+        Assert.Contains("quality: paragon", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,7 +8,11 @@ using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Experiments.Forgetting;
 
-/// <summary>E2: forgetting k random sample IDs or a whole shard, CDM (SISA-style retraining of affected shards, router updated per kind) versus retraining the paragon; wall time, speedup, FID before/after and a lineage proof.</summary>
+/// <summary>
+/// E2: forgetting k random sample IDs or a whole shard, CDM (SISA-style retraining of affected shards, router updated per kind) versus
+/// retraining the paragon; wall time, speedup, FID before/after, a lineage proof and quality gates that fail on models drawing noise.
+/// In a fine-tuned regime every retraining re-fine-tunes from the one base, whose cost is pretraining and not part of any request's.
+/// </summary>
 public sealed class ForgettingExperiment : IExperiment
 {
     private const string Actor = "forgetting-experiment";
@@ -16,14 +20,14 @@ public sealed class ForgettingExperiment : IExperiment
     /// <summary>Columns of evaluations.csv: one row per (state, method) sampled and scored.</summary>
     public static IReadOnlyList<string> EvaluationColumns { get; } =
     [
-        "dataset", "split", "shards", "state", "method", "router", "seed", "profile", "samples",
+        "regime", "dataset", "split", "shards", "state", "method", "router", "seed", "profile", "samples",
         "fid", "fid_low", "fid_high", "kid", "kid_se", "cond_acc", "cond_acc_se", "sample_seconds",
     ];
 
     /// <summary>Columns of forgetting.csv: one row per (request, method).</summary>
     public static IReadOnlyList<string> Columns { get; } =
     [
-        "dataset", "split", "shards", "request", "forgotten_ids", "method", "router", "seed", "profile",
+        "regime", "dataset", "split", "shards", "request", "forgotten_ids", "method", "router", "seed", "profile",
         "retrained_models", "retrained_steps", "shard_seconds", "router_seconds", "forget_seconds", "speedup_vs_paragon", "step_ratio_vs_paragon",
         "fid_before", "fid_before_low", "fid_before_high", "fid_after", "fid_after_low", "fid_after_high", "fid_increase_pct",
         "cond_acc_before", "cond_acc_after", "lineage_passed", "claim_8x_faster", "claim_fid_within_1pct", "train_seconds", "sample_seconds",
@@ -46,23 +50,24 @@ public sealed class ForgettingExperiment : IExperiment
         var dataset = split.Dataset;
         var evaluationsPath = run.ResultPath("evaluations.csv");
         var evaluations = ResultTable.LoadCsvOrEmpty(evaluationsPath, EvaluationColumns);
-        var scorer = new Scorer(run, pipeline, split, evaluations, evaluationsPath);
+        var regime = settings.Regime;
+        var scorer = new Scorer(run, pipeline, split, regime.Name, evaluations, evaluationsPath);
         var checks = new List<SanityCheck>();
         var files = new List<string>();
         var summary = new ResultTable(Columns);
         var registryParent = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
 
-        run.Log($"forgetting ({run.Profile}): {split.Name}, requests {string.Join(", ", settings.Requests.Select(r => r.Name))}");
-        var paragon = pipeline.TrainParagon(dataset);
+        run.Log($"forgetting ({run.Profile}): {split.Name} ({regime.Name}), requests {string.Join(", ", settings.Requests.Select(r => r.Name))}");
+        var paragon = pipeline.TrainParagon(dataset, regime: regime);
 
         // Phase 1: train, forget and prove (every sanity check), one registry per request; phase 2 samples and scores.
         // The initial registry is kept unmodified for the "before" compositions.
-        var initial = SplitStore.Create(pipeline, split, Path.Combine(registryParent, "initial"), settings.TrainedRouters);
+        var initial = SplitStore.Create(pipeline, split, Path.Combine(registryParent, "initial"), settings.TrainedRouters, regime);
         var outcomes = new List<RequestOutcome>();
         foreach (var request in settings.Requests)
         {
             run.Cancellation.ThrowIfCancellationRequested();
-            var store = SplitStore.Create(pipeline, split, Path.Combine(registryParent, request.Name), settings.TrainedRouters);
+            var store = SplitStore.Create(pipeline, split, Path.Combine(registryParent, request.Name), settings.TrainedRouters, regime);
             var (registry, trainer, routers, protection) = (store.Registry, store.Shards, store.Routers, store.Store.Protection);
             var shardMark = trainer.Trainings.Count;
             var routerMark = routers.Trainings.Count;
@@ -86,7 +91,7 @@ public sealed class ForgettingExperiment : IExperiment
             checks.AddRange(StaleComponentChecks(registry, request, report));
             checks.Add(SisaCheck(split, registry, request, requestedIds, report));
 
-            var paragonAfter = pipeline.TrainParagon(dataset, forgotten);
+            var paragonAfter = pipeline.TrainParagon(dataset, forgotten, regime);
             var shardSeconds = shardTrainings.Sum(t => t.Model.TrainSeconds);
             if (request.Shard is not null)
             {
@@ -101,24 +106,29 @@ public sealed class ForgettingExperiment : IExperiment
 
         var paragonBefore = scorer.Measure("before", "paragon", () => paragon.LoadDenoiser(), files);
         var cdmBefore = settings.EvaluatedRouters.ToDictionary(k => k, k => scorer.Measure("before", "cdm", k, initial, files));
+        var scores = new List<(string Request, string Method, Score Before, Score After)>();
         foreach (var outcome in outcomes)
         {
             var request = outcome.Request;
             var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", () => outcome.Paragon.LoadDenoiser(), files);
+            scores.Add((request.Name, "paragon", paragonBefore, paragonAfterScore));
             var shardSeconds = outcome.Shards.Sum(t => t.Model.TrainSeconds);
             var shardSteps = outcome.Shards.Sum(t => t.Model.TrainSteps);
-            AddRow(summary, run, split, request, outcome.Forgotten, "paragon", "", 1, outcome.Paragon.TrainSteps, 0, 0, outcome.Paragon.TrainSeconds,
+            AddRow(summary, run, regime, split, request, outcome.Forgotten, "paragon", "", 1, outcome.Paragon.TrainSteps, 0, 0, outcome.Paragon.TrainSeconds,
                 null, null, paragonBefore, paragonAfterScore, lineagePassed: null);
             foreach (var kind in settings.EvaluatedRouters)
             {
                 var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Store, files);
+                scores.Add((request.Name, $"cdm-{kind.Name()}", cdmBefore[kind], after));
                 var routerSeconds = outcome.Routers.Where(t => t.Kind == kind).Sum(t => t.Seconds);
                 var seconds = shardSeconds + routerSeconds;
-                AddRow(summary, run, split, request, outcome.Forgotten, "cdm", kind.Name(), outcome.Shards.Count, shardSteps, shardSeconds, routerSeconds, seconds,
+                AddRow(summary, run, regime, split, request, outcome.Forgotten, "cdm", kind.Name(), outcome.Shards.Count, shardSteps, shardSeconds, routerSeconds, seconds,
                     seconds > 0 ? outcome.Paragon.TrainSeconds / seconds : null, shardSteps > 0 ? outcome.Paragon.TrainSteps / (double)shardSteps : null,
                     cdmBefore[kind], after, outcome.LineagePassed);
             }
         }
+
+        checks.AddRange(QualityChecks(scores, split.ClassCounts(0).Length));
 
         summary.SaveCsv(run.ResultPath("forgetting.csv"));
         files.Add(run.ResultPath("forgetting.csv"));
@@ -148,6 +158,58 @@ public sealed class ForgettingExperiment : IExperiment
         {
             Caption = $"one point per request ({requests}); error bars: 95% bootstrap interval; {command}",
         };
+    }
+
+    /// <summary>
+    /// The quality gates, one per method (the paragon and the CDM under each evaluated router), over every request: the model draws the
+    /// requested class above chance before and after (one-sided binomial z &gt; 2.33, p &lt; 0.01, at chance 1/classes: 17 % of 100 smoke
+    /// samples), and forgetting keeps its quality: FID after at most the upper end of before's 95 % interval, and accuracy after not below
+    /// before's by more than z = 2.33 standard errors of the difference. Before and after draw from the same noise. A model drawing noise
+    /// fails the first part (MutationTests).
+    /// </summary>
+    private static IEnumerable<SanityCheck> QualityChecks(IReadOnlyList<(string Request, string Method, Score Before, Score After)> scores, int classes)
+    {
+        const double Z = 2.33;
+        var chance = 1.0 / classes;
+        double AboveChance(Score s) => (s.Accuracy - chance) / Math.Sqrt(chance * (1 - chance) / s.Samples);
+        foreach (var method in scores.GroupBy(s => s.Method))
+        {
+            var failures = new List<string>();
+            var details = new List<string>();
+            var before = method.First().Before;
+            if (!(AboveChance(before) > Z))
+            {
+                failures.Add($"before: accuracy {before.Accuracy:P0} of {before.Samples} is not above chance {chance:P0} (z = {AboveChance(before):F2})");
+            }
+
+            foreach (var (request, _, _, after) in method)
+            {
+                var drop = (before.Accuracy - after.Accuracy) / Math.Sqrt(before.AccuracySe * before.AccuracySe + after.AccuracySe * after.AccuracySe);
+                if (!(AboveChance(after) > Z))
+                {
+                    failures.Add($"after {request}: accuracy {after.Accuracy:P0} is not above chance (z = {AboveChance(after):F2})");
+                }
+
+                if (!(after.Fid <= before.FidHigh))
+                {
+                    failures.Add($"after {request}: FID {after.Fid:F1} above before's interval [{before.FidLow:F1}, {before.FidHigh:F1}]");
+                }
+
+                if (drop > Z)
+                {
+                    failures.Add($"after {request}: accuracy fell {before.Accuracy:P0} -> {after.Accuracy:P0} (z = {drop:F2})");
+                }
+
+                details.Add($"{request} FID {after.Fid:F1}, accuracy {after.Accuracy:P0}");
+            }
+
+            yield return new SanityCheck(
+                $"quality: {method.Key} draws the requested class above chance (one-sided binomial z > {Z}) and keeps its FID and accuracy after every request",
+                failures.Count == 0,
+                failures.Count == 0
+                    ? $"before: FID {before.Fid:F1} [{before.FidLow:F1}, {before.FidHigh:F1}], accuracy {before.Accuracy:P0} of {before.Samples} (z = {AboveChance(before):F1}); after: {string.Join("; ", details)}"
+                    : string.Join(" | ", failures));
+        }
     }
 
     private static IReadOnlyList<string> RandomIds(ShardSplit split, int count, int seed)
@@ -214,12 +276,12 @@ public sealed class ForgettingExperiment : IExperiment
     }
 
     private static void AddRow(
-        ResultTable table, ExperimentRun run, ShardSplit split, ForgetRequest request, int forgotten, string method, string router, int retrainedModels,
+        ResultTable table, ExperimentRun run, TrainingRegime regime, ShardSplit split, ForgetRequest request, int forgotten, string method, string router, int retrainedModels,
         int retrainedSteps, double shardSeconds, double routerSeconds, double forgetSeconds, double? speedup, double? stepRatio, Score before, Score after,
         bool? lineagePassed)
     {
         var increase = (after.Fid - before.Fid) / before.Fid * 100;
-        table.Add(("dataset", split.Dataset), ("split", split.Name), ("shards", split.ShardCount), ("request", request.Name), ("forgotten_ids", forgotten),
+        table.Add(("regime", regime.Name), ("dataset", split.Dataset), ("split", split.Name), ("shards", split.ShardCount), ("request", request.Name), ("forgotten_ids", forgotten),
             ("method", method), ("router", router), ("seed", run.Seed), ("profile", run.Profile), ("retrained_models", retrainedModels),
             ("retrained_steps", retrainedSteps), ("shard_seconds", shardSeconds), ("router_seconds", routerSeconds), ("forget_seconds", forgetSeconds),
             ("speedup_vs_paragon", speedup), ("step_ratio_vs_paragon", stepRatio),

@@ -12,12 +12,14 @@ internal sealed class Scorer
     private readonly ExperimentRun _run;
     private readonly CdmPipeline _pipeline;
     private readonly ShardSplit _split;
+    private readonly string _regime;
     private readonly ResultTable _table;
     private readonly string _path;
 
-    public Scorer(ExperimentRun run, CdmPipeline pipeline, ShardSplit split, ResultTable table, string path)
+    public Scorer(ExperimentRun run, CdmPipeline pipeline, ShardSplit split, string regime, ResultTable table, string path)
     {
         _run = run;
+        _regime = regime;
         _pipeline = pipeline;
         _split = split;
         _table = table;
@@ -59,7 +61,7 @@ internal sealed class Scorer
             }
 
             return new Score(Value(row, "fid"), Value(row, "fid_low"), Value(row, "fid_high"), Value(row, "kid"), Value(row, "kid_se"),
-                Value(row, "cond_acc"), Value(row, "cond_acc_se"), Value(row, "sample_seconds"));
+                Value(row, "cond_acc"), Value(row, "cond_acc_se"), (int)Value(row, "samples"), Value(row, "sample_seconds"));
         }
 
         var (denoiser, release) = open();
@@ -69,10 +71,10 @@ internal sealed class Scorer
             var report = _pipeline.Evaluate(samples, _split.Dataset);
             FeatureSpace = report.FeatureSpace;
             var score = new Score(report.Fid.Value, report.Fid.ConfidenceLow, report.Fid.ConfidenceHigh, report.Kid.Value, report.Kid.StandardError,
-                report.ConditionalAccuracy?.Accuracy ?? double.NaN, report.ConditionalAccuracy?.StandardError ?? double.NaN, samples.Seconds);
+                report.ConditionalAccuracy?.Accuracy ?? double.NaN, report.ConditionalAccuracy?.StandardError ?? double.NaN, samples.Classes.Count, samples.Seconds);
             ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), grid, columns: 10);
             files.Add(grid);
-            _table.Add(("dataset", _split.Dataset), ("split", _split.Name), ("shards", _split.ShardCount), ("state", state), ("method", method),
+            _table.Add(("regime", _regime), ("dataset", _split.Dataset), ("split", _split.Name), ("shards", _split.ShardCount), ("state", state), ("method", method),
                 ("router", router), ("seed", _run.Seed), ("profile", _run.Profile), ("samples", samples.Classes.Count),
                 ("fid", score.Fid), ("fid_low", score.FidLow), ("fid_high", score.FidHigh), ("kid", score.Kid), ("kid_se", score.KidSe),
                 ("cond_acc", score.Accuracy), ("cond_acc_se", score.AccuracySe), ("sample_seconds", score.SampleSeconds));
@@ -90,7 +92,7 @@ internal sealed class Scorer
     {
         for (var r = 0; r < _table.Rows.Count; r++)
         {
-            if (_table.Get(r, "state") == state && _table.Get(r, "method") == method && _table.Get(r, "router") == router
+            if (_table.Get(r, "regime") == _regime && _table.Get(r, "state") == state && _table.Get(r, "method") == method && _table.Get(r, "router") == router
                 && _table.Get(r, "seed") == _run.Seed.ToString(CultureInfo.InvariantCulture) && _table.Get(r, "profile") == _run.Profile)
             {
                 return r;
