@@ -16,10 +16,11 @@ public sealed class RecipeExperimentTests : IDisposable
 
     public static TheoryData<string, string[]> Baselines => new()
     {
-        { "scratch", ["min-SNR-5", "cosine LR decay", "EMA 0.89", "no EMA", "batch 32 x 75 steps", "batch 8 x 300 steps"] },
-        { "fine-tuned", ["no min-SNR", "constant LR", "EMA 0.89", "no EMA", "batch 32 x 75 steps", "batch 8 x 300 steps"] },
+        { "scratch", ["min-SNR-5", "cosine LR decay", "EMA 0.89", "no EMA", "peak LR 0.001", "peak LR 0.004", "batch 32 x 75 steps", "batch 8 x 300 steps"] },
+        // A fine-tuned baseline's rate is only lowered: a higher one undoes its base faster.
+        { "fine-tuned", ["no min-SNR", "constant LR", "EMA 0.89", "no EMA", "peak LR 0.00025", "peak LR 0.0000625", "batch 32 x 75 steps", "batch 8 x 300 steps"] },
         // 20,000 steps: the EMA cap 0.995 binds, so a longer average is reachable too.
-        { "long", ["min-SNR-5", "cosine LR decay", "EMA 0.99", "EMA 0.9975", "no EMA", "batch 32 x 10000 steps", "batch 8 x 40000 steps"] },
+        { "long", ["min-SNR-5", "cosine LR decay", "EMA 0.99", "EMA 0.9975", "no EMA", "peak LR 0.001", "peak LR 0.004", "batch 32 x 10000 steps", "batch 8 x 40000 steps"] },
     };
 
     [Theory]
@@ -29,7 +30,11 @@ public sealed class RecipeExperimentTests : IDisposable
         var baseline = baselineName switch
         {
             "scratch" => ScratchShard,
-            "fine-tuned" => ScratchShard with { MinSnrGamma = 5, LearningRateDecay = "cosine", LearningRate = 1e-3 },
+            "fine-tuned" => ScratchShard with
+            {
+                MinSnrGamma = 5, LearningRateDecay = "cosine", LearningRate = 1e-3,
+                Base = new BaseLineage("base-key", new TrainingDataIdentity("fashion-mnist", "base", "all", "base-identity")),
+            },
             _ => ScratchShard with { TrainSteps = 20_000, EmaDecay = 0.995 },
         };
 
@@ -67,11 +72,15 @@ public sealed class RecipeExperimentTests : IDisposable
 
         Assert.True(report.Passed, string.Join("\n", report.Checks.Select(c => $"[{(c.Passed ? "ok" : "FAIL")}] {c.Name}: {c.Detail}")));
         var table = report.Tables.Single().Value;
-        // One block (fine-tuned mnist10k): the baseline, its starting point (the base) and six one-change variants, each with its check.
+        // One block (fine-tuned mnist10k): the baseline, its starting point (the base) and eight one-change variants, each with its check.
         Assert.Equal(
-            new[] { RecipeExperiment.Baseline, RecipeExperiment.Start, "no min-SNR", "constant LR", "EMA 0.89", "no EMA", "batch 32 x 75 steps", "batch 8 x 300 steps" },
+            new[]
+            {
+                RecipeExperiment.Baseline, RecipeExperiment.Start, "no min-SNR", "constant LR", "EMA 0.89", "no EMA", "peak LR 0.00025", "peak LR 0.0000625",
+                "batch 32 x 75 steps", "batch 8 x 300 steps",
+            },
             Enumerable.Range(0, table.Rows.Count).Select(r => table.Get(r, "variant")));
-        Assert.Equal(6, report.Checks.Count(c => c.Name.StartsWith("one change: fine-tuned:fashion-mnist mnist10k", StringComparison.Ordinal)));
+        Assert.Equal(8, report.Checks.Count(c => c.Name.StartsWith("one change: fine-tuned:fashion-mnist mnist10k", StringComparison.Ordinal)));
         Assert.Single(report.Checks, c => c.Name.StartsWith("quality: fine-tuned:fashion-mnist mnist10k baseline", StringComparison.Ordinal));
         Assert.Contains(report.Files, f => f.EndsWith("fid-by-recipe-fine-tuned-fashion-mnist-mnist10k.png", StringComparison.Ordinal));
 

@@ -20,6 +20,8 @@ public sealed record RecipeVariant(string Name, IReadOnlyList<string> Fields, Fu
     /// only where the baseline's cap binds (elsewhere a higher cap trains the baseline's model again).
     /// Batch: doubled with half the steps, halved with twice the steps, warm-up scaled alike, so every variant sees the baseline's samples;
     /// each is left out when its halving is not exact.
+    /// Peak learning rate: a fine-tuned baseline gets two lower rates (1/4 and 1/16), because its rate can undo what the base learned faster
+    /// than a short run recovers it; a baseline from scratch gets half and double its rate.
     /// </remarks>
     public static IReadOnlyList<RecipeVariant> For(TrainingConfig baseline)
     {
@@ -47,6 +49,12 @@ public sealed record RecipeVariant(string Name, IReadOnlyList<string> Fields, Fu
         }
 
         variants.Add(new("no EMA", [nameof(TrainingConfig.EmaDecay)], c => c with { EmaDecay = 0 }));
+        foreach (var factor in baseline.Base is null ? [0.5, 2] : new[] { 0.25, 0.0625 })
+        {
+            var rate = baseline.LearningRate * factor;
+            variants.Add(new($"peak LR {Number(rate)}", [nameof(TrainingConfig.LearningRate)], c => c with { LearningRate = rate }));
+        }
+
         if (baseline.TrainSteps % 2 == 0)
         {
             variants.Add(Batch(baseline, 2));
@@ -86,5 +94,5 @@ public sealed record RecipeVariant(string Name, IReadOnlyList<string> Fields, Fu
                 WarmupSteps = Math.Min((int)(c.TrainSteps / factor), (int)Math.Round(c.WarmupSteps / factor, MidpointRounding.AwayFromZero)),
             });
 
-    private static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    private static string Number(double value) => value.ToString("0.########", CultureInfo.InvariantCulture);
 }
