@@ -152,7 +152,9 @@ public sealed class ConvergenceExperiment : IExperiment
                 continue;
             }
 
-            var spec = new ChartSpec($"{grid.Dataset}, {grid.Regime.Name}: FID against training steps", "training steps", "FID (CdmNet features), lower is better", series)
+            var spec = new ChartSpec(
+                $"FID vs steps: {grid.Dataset}, {(grid.Regime.BaseDataset is { } baseData ? "base " + baseData : "from scratch")}", "training steps",
+                "FID (CdmNet features, lower is better)", series)
             {
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
             };
