@@ -49,6 +49,14 @@ public static class Table1Charts
             series.Add(new ChartSeries("paragon", new double[] { 1, counts[^1] }, new[] { fid, fid }));
         }
 
+        // A fine-tuned block's base: where every model started, so a reader sees whether training moved the paragon and the shards away from it.
+        var baseRow = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("method", "base")).FirstOrDefault(-1);
+        if (baseRow >= 0 && counts.Length > 0)
+        {
+            var fid = MetricColumns.Number(table, baseRow, "fid_cdmnet");
+            series.Add(new ChartSeries("base (start of fine-tuning)", new double[] { 1, counts[^1] }, new[] { fid, fid }));
+        }
+
         return new ChartSpec($"{dataset}, {scheme} split, {regime}: FID vs number of shards", "shards n (n = 1: paragon)", "FID (CdmNet features), lower is better", series)
         {
             Caption = caption,
@@ -60,7 +68,7 @@ public static class Table1Charts
     {
         ArgumentNullException.ThrowIfNull(table);
         var configs = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset))
-            .Where(r => table.Get(r, "method") != "paragon")
+            .Where(r => table.Get(r, "scheme") != "all")
             .Select(r => (Scheme: table.Get(r, "scheme"), Shards: int.Parse(table.Get(r, "shards"), CultureInfo.InvariantCulture)))
             .Distinct().OrderBy(c => c.Scheme, StringComparer.Ordinal).ThenBy(c => c.Shards).ToArray();
         var categories = configs.Select(c => $"{c.Scheme} n={c.Shards}").ToArray();
