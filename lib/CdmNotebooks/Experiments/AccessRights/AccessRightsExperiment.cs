@@ -233,12 +233,12 @@ public sealed class AccessRightsExperiment : IExperiment
     /// </summary>
     private static SanityCheck QualityCheck(ResultTable results, ExperimentRun run, IReadOnlyList<RouterKind> routers)
     {
-        const double Z = 2.33;
+        const double Z = BinomialTest.OneSidedZ01;
         var details = new List<string>();
         var passed = true;
         foreach (var kind in routers.Select(RouterKindNames.Name))
         {
-            double correct = 0, expected = 0, variance = 0;
+            var groups = new List<(double Accuracy, double Samples, double Chance)>();
             var users = new List<string>();
             foreach (var r in Enumerable.Range(0, results.Rows.Count).Where(r => results.Get(r, "router") == kind
                          && results.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && results.Get(r, "profile") == run.Profile))
@@ -253,13 +253,11 @@ public sealed class AccessRightsExperiment : IExperiment
                 var n = double.Parse(results.Get(r, "samples"), CultureInfo.InvariantCulture) * classes / 10;
                 var accuracy = double.Parse(results.Get(r, "cond_acc_entitled"), CultureInfo.InvariantCulture);
                 var chance = 1.0 / classes;
-                correct += accuracy * n;
-                expected += chance * n;
-                variance += chance * (1 - chance) * n;
+                groups.Add((accuracy, n, chance));
                 users.Add($"{results.Get(r, "user")} {accuracy:P0} of {n:F0} (chance {chance:P0})");
             }
 
-            var z = variance > 0 ? (correct - expected) / Math.Sqrt(variance) : double.NaN;
+            var z = BinomialTest.Pooled(groups);
             var ok = z > Z;
             passed &= ok;
             details.Add($"{kind}: z = {z:F2} ({string.Join(", ", users)})");

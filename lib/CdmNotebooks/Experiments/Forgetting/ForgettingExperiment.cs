@@ -1,8 +1,9 @@
 using System.Text.Json;
-using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
+using CdmNotebooks.Evaluation;
 using CdmNotebooks.Protection;
 using CdmNotebooks.Reporting;
 
@@ -169,9 +170,9 @@ public sealed class ForgettingExperiment : IExperiment
     /// </summary>
     private static IEnumerable<SanityCheck> QualityChecks(IReadOnlyList<(string Request, string Method, Score Before, Score After)> scores, int classes)
     {
-        const double Z = 2.33;
+        const double Z = BinomialTest.OneSidedZ01;
         var chance = 1.0 / classes;
-        double AboveChance(Score s) => (s.Accuracy - chance) / Math.Sqrt(chance * (1 - chance) / s.Samples);
+        double AboveChance(Score s) => BinomialTest.AboveChance(s.Accuracy, s.Samples, chance);
         foreach (var method in scores.GroupBy(s => s.Method))
         {
             var failures = new List<string>();
@@ -184,7 +185,7 @@ public sealed class ForgettingExperiment : IExperiment
 
             foreach (var (request, _, _, after) in method)
             {
-                var drop = (before.Accuracy - after.Accuracy) / Math.Sqrt(before.AccuracySe * before.AccuracySe + after.AccuracySe * after.AccuracySe);
+                var drop = BinomialTest.Drop(before.Accuracy, before.AccuracySe, after.Accuracy, after.AccuracySe);
                 if (!(AboveChance(after) > Z))
                 {
                     failures.Add($"after {request}: accuracy {after.Accuracy:P0} is not above chance (z = {AboveChance(after):F2})");

@@ -1,7 +1,8 @@
 using System.Globalization;
+using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
-using CdmNotebooks.Composition;
+using CdmNotebooks.Evaluation;
 using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Experiments.Table1;
@@ -339,7 +340,7 @@ public sealed class Table1Experiment : IExperiment
                 var naive = (Accuracy: Value("by-class", n, "cdm-naive", "cond_acc"), Samples: Value("by-class", n, "cdm-naive", "samples"));
                 var routers = new[] { "cdm-classifier", "cdm-ito" }
                     .Select(m => (Method: m, Accuracy: Value("by-class", n, m, "cond_acc"), Samples: Value("by-class", n, m, "samples")))
-                    .Select(r => (r.Method, r.Accuracy, Z: TwoProportionZ(r.Accuracy, r.Samples, naive.Accuracy, naive.Samples)))
+                    .Select(r => (r.Method, r.Accuracy, Z: BinomialTest.TwoProportion(r.Accuracy, r.Samples, naive.Accuracy, naive.Samples)))
                     .ToList();
                 var best = routers.Where(r => double.IsFinite(r.Z)).Select(r => r.Z).DefaultIfEmpty(double.NaN).Max();
                 yield return new SanityCheck(
@@ -366,14 +367,6 @@ public sealed class Table1Experiment : IExperiment
                     string.Create(CultureInfo.InvariantCulture, $"paragon FID {paragon:F1}{(double.IsFinite(baseFid) ? $" (its base {baseFid:F1})" : "")}; CDM-8 / paragon: {string.Join(", ", ratios.Select(r => $"{r.Method} {r.Ratio:F2}"))}"));
             }
         }
-    }
-
-    // z of p1 > p2 for accuracies p1, p2 on n1, n2 samples, with the pooled standard error; NaN when a row is missing.
-    private static double TwoProportionZ(double p1, double n1, double p2, double n2)
-    {
-        var pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
-        var se = Math.Sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-        return se > 0 ? (p1 - p2) / se : double.NaN;
     }
 
     private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings settings, ResultTable table)
