@@ -31,17 +31,16 @@ public sealed record TrainingRegime(string Name, string? BaseDataset, TrainingCo
     /// one (Fashion-MNIST's private part is fine-tuned from it). The base uses the profile's shared model (<see cref="ExperimentScale.Shared"/>)
     /// with min-SNR-5 weighting and a cosine learning-rate decay; its cost is pretraining, reported apart from compute parity.
     /// </summary>
-    public static TrainingRegime FromPublicBase(string profile, string baseDataset)
+    /// <param name="profile">The profile whose shared model the base and the fine-tuned models use.</param>
+    /// <param name="baseDataset">The dataset whose whole training part the base trains on.</param>
+    /// <param name="fineTuneRateDivisor">The fine-tuned models' peak learning rate is the paragon's divided by this.</param>
+    public static TrainingRegime FromPublicBase(string profile, string baseDataset, int fineTuneRateDivisor = 2)
     {
         var paragon = ExperimentScale.Shared(profile).Paragon;
         var baseConfig = profile == "smoke"
             ? paragon with { BatchSize = 32, TrainSteps = 600, WarmupSteps = 30, CheckpointEvery = 300 }
             : paragon with { BatchSize = 64, TrainSteps = 2400, WarmupSteps = 100, CheckpointEvery = 400 };
-        // In-domain at standard the base already models the shards' distribution, and fine-tuning at half the paragon's rate first undid it
-        // (README, recipe study): those models fine-tune at 1/8 of it. Cross-domain shards must move to a new domain, and the smoke base is
-        // far from converged, so both keep half the rate.
-        var divisor = profile == "standard" && baseDataset == Data.DatasetCatalog.PublicPart ? 8 : 2;
-        return FineTuned(baseDataset, baseConfig with { MinSnrGamma = 5, LearningRateDecay = "cosine" }, FineTuneLearningRate: paragon.LearningRate / divisor);
+        return FineTuned(baseDataset, baseConfig with { MinSnrGamma = 5, LearningRateDecay = "cosine" }, FineTuneLearningRate: paragon.LearningRate / fineTuneRateDivisor);
     }
 
     /// <summary>The configuration a model of this regime trains with, from the compute-parity configuration <paramref name="config"/> and the base's lineage.</summary>

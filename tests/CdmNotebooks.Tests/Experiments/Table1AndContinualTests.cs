@@ -21,8 +21,8 @@ public sealed class Table1AndContinualTests : IDisposable
         Assert.Contains(report.Checks, c => c.Name.StartsWith("compute parity", StringComparison.Ordinal));
         var table = report.Tables["Table 1 (FID and KID in CdmNet features)"];
         // scratch: paragon + 3 splits (uniform-2, by-class-2, by-class-8) x (4 routers + random pick + single shard);
-        // fine-tuned: paragon + by-class-8 x (4 routers + random pick + soup + single shard)
-        Assert.Equal(1 + 3 * 6 + 1 + 7, table.Rows.Count);
+        // fine-tuned: base + paragon + by-class-8 x (4 routers + random pick + soup + single shard)
+        Assert.Equal(1 + 3 * 6 + 2 + 7, table.Rows.Count);
         Assert.Contains(report.Checks, c => c.Name.StartsWith("lineage fine-tuned:fashion-mnist", StringComparison.Ordinal));
         Assert.Contains(report.Checks, c => c.Name.StartsWith("soup fine-tuned:fashion-mnist", StringComparison.Ordinal));
         Assert.Contains(report.Checks, c => c.Name.StartsWith("random pick fine-tuned:fashion-mnist", StringComparison.Ordinal));
