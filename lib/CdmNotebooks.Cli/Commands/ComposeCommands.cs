@@ -232,6 +232,11 @@ internal static class ComposeCommands
                 throw new ArgumentException("Give either sample IDs (--ids / --ids-file) or --shard, not both and not neither.");
             }
 
+            if (shardName is null)
+            {
+                ProtectionContext.RefuseFineTuned(registry);
+            }
+
             using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)));
             var report = shardName is null
                 ? context.Protection.ForgetSamples(parse.GetValue(user)!, requested)
@@ -275,8 +280,9 @@ internal static class ComposeCommands
                 throw new ArgumentException($"--checkpoint-every must be at least 1 (got {parse.GetValue(checkpointEvery)}).");
             }
 
-            using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)), manifest.Dataset, manifest.Name,
-                parse.GetValue(checkpointEvery));
+            ProtectionContext.RefuseFineTuned(registry);
+            using var context = ProtectionContext.Open(registry, parse.GetValue(profile)!, TorchDevice.Resolve(parse.GetValue(device)), manifest.Dataset,
+                parse.GetValue(checkpointEvery), cancellationToken);
             foreach (var (i, ids) in indices.Zip(shardIds))
             {
                 var name = $"{manifest.Name}.s{i}";
@@ -534,20 +540,21 @@ internal static class ComposeCommands
     /// <summary>The data, trainer and router maintainer a protection command needs, built from a profile and the registry's dataset.</summary>
     private sealed class ProtectionContext : IDisposable
     {
-        private readonly LabeledImages _train;
-        private readonly LabeledImages _test;
+        private readonly CdmPipeline _pipeline;
 
-        private ProtectionContext(ShardRegistry registry, string profile, Device device, string dataset, string split, int? checkpointEvery)
+        private ProtectionContext(ShardRegistry registry, string profile, Device device, string dataset, int? checkpointEvery, CancellationToken cancellationToken)
         {
-            var scale = ExperimentScale.For(profile);
-            _train = DatasetCatalog.Load(dataset, "train");
-            _test = DatasetCatalog.Load(dataset, "test");
-            var total = _train.Count;
-            var trainer = new DiffusionShardTrainer(
-                n => ComputeParity.ForShard(scale.Paragon, n / (double)total) is var config && checkpointEvery is int every ? config with { CheckpointEvery = every } : config,
-                _train, split, device, Console.WriteLine, registry.TrainingRoot);
-            // The experiments' router recipe at the profile's size, with the seed of an experiment run with the default seed.
-            var routers = new RouterMaintainer(_train, _test, RouterReference.DefaultSeed, scale.Paragon.CreateSchedule(), scale.Router, scale.RouterTraining, device, log: Console.WriteLine);
+            // Shard trainings are cached inside the registry: a killed or requeued task that runs the same request again resumes from its
+            // newest checkpoint there. Seeds are those of an experiment run with the default seed, so the CLI trains what the experiments train.
+            var run = new ExperimentRun("registry", profile)
+            {
+                Models = new ModelCache(registry.TrainingRoot), Device = device, Cancellation = cancellationToken, Log = Console.WriteLine,
+            };
+            _pipeline = new CdmPipeline(run);
+            var trainer = new ShardTrainer(_pipeline, recipe: checkpointEvery is int every ? c => c with { CheckpointEvery = every } : null);
+            var scale = _pipeline.Scale;
+            var routers = new RouterMaintainer(_pipeline.Train(dataset), _pipeline.Test(dataset), RouterReference.DefaultSeed, scale.Paragon.CreateSchedule(), scale.Router,
+                scale.RouterTraining, device, log: Console.WriteLine);
             Store = new ShardStore(registry, trainer, routers, device);
         }
 
@@ -555,19 +562,29 @@ internal static class ComposeCommands
 
         public DataProtection Protection => Store.Protection;
 
-        public static ProtectionContext Open(ShardRegistry registry, string profile, Device device, string? dataset = null, string? splitName = null, int? checkpointEvery = null)
+        public static ProtectionContext Open(
+            ShardRegistry registry, string profile, Device device, string? dataset = null, int? checkpointEvery = null, CancellationToken cancellationToken = default)
         {
-            var split = splitName ?? registry.ActiveShards().FirstOrDefault()?.Split;
+            var split = registry.ActiveShards().FirstOrDefault()?.Split;
             var resolved = dataset ?? (split is null
                 ? throw new InvalidOperationException($"The registry at '{registry.Root}' has no active shards to take the dataset from.")
                 : ShardSplit.Load(split).Dataset);
-            return new ProtectionContext(registry, profile, device, resolved, split ?? "registry", checkpointEvery);
+            return new ProtectionContext(registry, profile, device, resolved, checkpointEvery, cancellationToken);
         }
 
-        public void Dispose()
+        // cdm trains shards from scratch (forget and shard add call this first): retraining a fine-tuned shard from scratch would silently change its recipe, so it is refused.
+        public static void RefuseFineTuned(ShardRegistry registry)
         {
-            _test.Dispose();
-            _train.Dispose();
+            var tuned = registry.ActiveShards()
+                .FirstOrDefault(s => s.Config is { ValueKind: System.Text.Json.JsonValueKind.Object } c && c.TryGetProperty("base", out var b) && b.ValueKind == System.Text.Json.JsonValueKind.Object);
+            if (tuned is not null)
+            {
+                throw new InvalidOperationException(
+                    $"Shard {tuned.Key} in '{registry.Root}' was fine-tuned from a base, and cdm trains shards from scratch only. Forget or add data in a fine-tuned " +
+                    "registry through the experiment that built it (cdm reproduce forgetting retrains the affected shard from the same base), or build a scratch registry with cdm shard add.");
+            }
         }
+
+        public void Dispose() => _pipeline.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
+using CdmNotebooks.Experiments;
 
 namespace CdmNotebooks.Cluster;
 
@@ -74,14 +75,34 @@ public sealed record ClusterStatus(ClusterSubmission Submission, IReadOnlyList<C
         _ => new ClusterShardStatus(shard, name, ClusterShardState.Running, $"{task.State.ToLowerInvariant()}, {Progress(registry, name)}{Restarts(task)}"),
     };
 
-    // The newest checkpoint of the shard's training (the trainer names them by step).
+    // The newest checkpoint of the shard's unfinished training in the registry's model cache (a folder per model key, without trained.json
+    // until done); the checkpoint header names the split and shard it trains.
     private static string Progress(ShardRegistry registry, string name)
     {
         var steps = Directory.Exists(registry.TrainingRoot)
-            ? Directory.EnumerateDirectories(registry.TrainingRoot, name + "-*").SelectMany(Checkpoint.List)
-                .Select(p => Path.GetFileNameWithoutExtension(p)["step-".Length..]).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList()
+            ? Directory.EnumerateDirectories(registry.TrainingRoot)
+                .Where(d => !File.Exists(Path.Combine(d, ModelCache.DoneFile)))
+                .Select(d => Checkpoint.List(d).FirstOrDefault())
+                .OfType<string>()
+                .Select(HeaderOrNull)
+                .Where(h => h is not null && $"{h.Data.Split}.s{h.Data.Shard}" == name)
+                .Select(h => h!.Step)
+                .ToList()
             : [];
         return steps.Count > 0 ? $"checkpoint at step {steps.Max()}" : "no checkpoint yet";
+    }
+
+    // The trainer prunes old checkpoints while it runs: one gone between listing and reading is skipped.
+    private static CheckpointHeader? HeaderOrNull(string path)
+    {
+        try
+        {
+            return Checkpoint.ReadHeader(path);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static string Restarts(SlurmJobState? task) => task is { Restarts: > 0 } ? $", requeued {task.Restarts}x" : "";

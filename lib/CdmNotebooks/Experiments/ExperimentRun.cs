@@ -40,8 +40,11 @@ public sealed class ExperimentRun
     /// <summary>results/EXPERIMENT/PROFILE/.</summary>
     public string ResultsDirectory { get; }
 
-    /// <summary>The cache of trained models, keyed by configuration and data identity.</summary>
-    public ModelCache Models { get; }
+    /// <summary>The cache of trained models, keyed by configuration and data identity (default: <c>models/</c> under the cache root).</summary>
+    public ModelCache Models { get; init; }
+
+    /// <summary>Where models train; null: <see cref="Runtime.TorchDevice.Default"/>.</summary>
+    public TorchSharp.torch.Device? Device { get; init; }
 
     /// <summary>Receives progress lines (the CLI prints them; notebooks display them).</summary>
     public Action<string> Log { get; init; } = Console.WriteLine;
@@ -90,7 +93,7 @@ public sealed class ExperimentRun
             ["wallSeconds"] = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 1),
             ["processorCount"] = Environment.ProcessorCount,
             ["torchThreads"] = TorchSharp.torch.get_num_threads(),
-            ["device"] = Runtime.TorchDevice.Default.ToString(),
+            ["device"] = (Device ?? Runtime.TorchDevice.Default).ToString(),
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
         {

@@ -8,7 +8,8 @@ namespace CdmNotebooks.Experiments;
 /// <summary>Trained diffusion models cached by (configuration, training-data identity): a re-run reuses them, an interrupted training resumes from its last checkpoint.</summary>
 public sealed class ModelCache
 {
-    private const string DoneFile = "trained.json";
+    /// <summary>The file a model's folder holds once its training has finished.</summary>
+    public const string DoneFile = "trained.json";
 
     public ModelCache(string root)
     {
@@ -70,7 +71,7 @@ public sealed class ModelCache
         }
 
         var clock = Stopwatch.StartNew();
-        using var trainer = new DiffusionTrainer(config, trainingData, directory, log: run is null ? null : run.Log, baseCheckpoint: baseCheckpoint);
+        using var trainer = new DiffusionTrainer(config, trainingData, directory, run?.Device, run is null ? null : run.Log, baseCheckpoint);
         var resumedFrom = trainer.Step;
         run?.Log($"  training {identity}: {config.TrainSteps} steps" + (resumedFrom > 0 ? $" (resuming at step {resumedFrom})" : ""));
         // Training stops at each snapshot step, checkpoints and continues; the trainer draws every step's batch from that step's own

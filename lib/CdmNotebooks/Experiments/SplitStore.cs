@@ -17,7 +17,7 @@ public sealed class SplitStore
 
     private readonly CdmPipeline _pipeline;
 
-    private SplitStore(CdmPipeline pipeline, ShardSplit split, ShardStore store, PipelineShardTrainer shards, RouterMaintainer routers)
+    private SplitStore(CdmPipeline pipeline, ShardSplit split, ShardStore store, ShardTrainer shards, RouterMaintainer routers)
     {
         _pipeline = pipeline;
         Split = split;
@@ -36,13 +36,13 @@ public sealed class SplitStore
     public ShardRegistry Registry => Store.Registry;
 
     /// <summary>Every shard training the store requested (cached ones carry their measured train time).</summary>
-    public PipelineShardTrainer Shards { get; }
+    public ShardTrainer Shards { get; }
 
     /// <summary>Every router part training the store requested.</summary>
     public RouterMaintainer Routers { get; }
 
     /// <summary>The registry name of shard <paramref name="shard"/> of <paramref name="split"/>.</summary>
-    public static string ShardName(ShardSplit split, int shard) => PipelineShardTrainer.ShardName(split, shard);
+    public static string ShardName(ShardSplit split, int shard) => ShardTrainer.ShardName(split, shard);
 
     /// <summary>The registry name of the router of <paramref name="kind"/> over <paramref name="split"/>.</summary>
     public static string RouterName(ShardSplit split, RouterKind kind) => $"{split.Name}.{kind.Name()}";
@@ -61,7 +61,7 @@ public sealed class SplitStore
             Directory.Delete(root, recursive: true);
         }
 
-        var trainer = new PipelineShardTrainer(pipeline, split, regime);
+        var trainer = new ShardTrainer(pipeline, regime, splits: split);
         var scale = pipeline.Scale;
         var routers = new RouterMaintainer(pipeline.Train(split.Dataset), pipeline.Test(split.Dataset), pipeline.Run.Seed, scale.Paragon.CreateSchedule(), scale.Router,
             scale.RouterTraining, cacheRoot: Path.Combine(Path.GetDirectoryName(pipeline.Run.Models.Root)!, "routers"), log: pipeline.Run.Log);

@@ -8,7 +8,8 @@ namespace CdmNotebooks.Tests.Cli;
 /// <summary>
 /// `cdm router train --kind compartmentalized` and an experiment's shard store build the same router: a head over the same shard is trained
 /// on the same shard data and the same public reference set (read from what each registry records: the data identities the head was trained
-/// on), with the same network configuration, so a CDM built by the CLI and one built by an experiment match.
+/// on), with the same network configuration, and the shard itself has the same training configuration, so a CDM built by the CLI and one
+/// built by an experiment match.
 /// </summary>
 public sealed class CliRouterReferenceTests : IDisposable
 {
@@ -35,7 +36,11 @@ public sealed class CliRouterReferenceTests : IDisposable
         Assert.Equal(experimentHead.TrainedOnIdentities, cliHead.TrainedOnIdentities);
         Assert.Equal(experimentRouter.Config?.GetRawText(), cliRouter.Config?.GetRawText());
 
+        // One shard trainer behind both: the same shard has the same recipe, seed included, and the same data.
         var shard = Assert.Single(cli.ActiveShards());
+        var experimentShard = Assert.Single(store.Registry.ActiveShards());
+        Assert.Equal(experimentShard.DataIdentity, shard.DataIdentity);
+        Assert.Equal(experimentShard.Config?.GetRawText(), shard.Config?.GetRawText());
         var reference = cli.IdsOf(Assert.Single(cliHead.TrainedOnIdentities, identity => identity != shard.DataIdentity));
         // Half of the held-out part, none of it training data.
         Assert.Equal(pipeline.Test("mnist10k").Count / 2, reference.Count);

@@ -39,8 +39,9 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
 
         var registry = new ShardRegistry(registryRoot);
         var name = $"{Split}.s{Requeued}";
+        // The registry's model cache keeps one folder per model key; a checkpoint's header names the split and shard it trains.
         WaitFor(() => Directory.Exists(registry.TrainingRoot) && Directory.EnumerateFiles(registry.TrainingRoot, "step-*", SearchOption.AllDirectories)
-            .Any(f => f.Contains(name + "-", StringComparison.Ordinal)), TimeSpan.FromMinutes(4), $"a checkpoint of {name}", jobDir);
+            .Any(f => TryReadHeader(f) is { } h && $"{h.Data.Split}.s{h.Data.Shard}" == name), TimeSpan.FromMinutes(4), $"a checkpoint of {name}", jobDir);
         Assert.True(registry.ActiveShards().All(s => s.Name != name), $"{name} finished before it could be requeued; the test cannot show a resume");
         var requeue = _cluster.Run("scontrol", "requeue", $"{arrayJob}_{Requeued}");
         Assert.True(requeue.Code == 0, $"scontrol requeue failed: {requeue.Output}");
@@ -184,4 +185,17 @@ public sealed partial class SlurmClusterTests : IClassFixture<SlurmTestCluster>,
 
     [GeneratedRegex(@"Resumed from \S+ at step (\d+)")]
     private static partial Regex Resumed();
+
+    // A checkpoint being renamed into place or deleted by the trainer's pruning is skipped, not an error.
+    private static CheckpointHeader? TryReadHeader(string path)
+    {
+        try
+        {
+            return Checkpoint.ReadHeader(path);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return null;
+        }
+    }
 }
