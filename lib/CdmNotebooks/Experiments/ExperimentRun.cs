@@ -66,7 +66,10 @@ public sealed class ExperimentRun
     public int? Shards { get; init; }
 
     /// <summary>Whether a block of <paramref name="regime"/> is selected by <see cref="Regime"/>.</summary>
-    public bool Selects(TrainingRegime regime) => Regime is null || regime.Name == Regime;
+    public bool Selects(TrainingRegime regime) => Selects(regime.Name);
+
+    /// <summary>Whether this run measures the block named <paramref name="block"/> (a regime's name, or a Table 1 block's, e.g. <c>fine-tuned:fashion-mnist x8</c>).</summary>
+    public bool Selects(string block) => Regime is null || block == Regime;
 
     /// <summary>The command that reproduces this run, recorded beside the results.</summary>
     public string Command => $"environment/cdm reproduce {Experiment} --profile {Profile}" + (Seed != 0 ? $" --seed {Seed}" : "")

@@ -16,8 +16,8 @@ namespace CdmNotebooks.Experiments.Convergence;
 /// </remarks>
 public sealed class ConvergenceExperiment : IExperiment
 {
-    /// <summary>Columns of convergence.csv: one row per (regime, dataset, model, observed step).</summary>
-    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "model", "step", "train_steps", "seed", "profile" }
+    /// <summary>Columns of convergence.csv: one row per (regime, dataset, budget, model, observed step); budget is the Table 1 block's paragon steps.</summary>
+    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "model", "step", "train_steps", "seed", "profile", "budget" }
         .Concat(MetricColumns.Names).Append("sample_seconds").ToArray();
 
     public string Name => "convergence";
@@ -42,14 +42,16 @@ public sealed class ConvergenceExperiment : IExperiment
         var tablePath = run.ResultPath("convergence.csv");
         var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
         var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "convergence-models"));
-        using var pipeline = new CdmPipeline(run, table1.Scale);
         var checks = new List<SanityCheck>();
-        foreach (var grid in grids.Where(g => run.Selects(g.Regime)))
+        foreach (var grid in grids.Where(g => run.Selects(g.Name)))
         {
-            var (regime, dataset) = (grid.Regime, grid.Dataset);
+            // Each block at its own budget (Table 1's scaled blocks train longer); the bases are shared through the model cache.
+            var scale = grid.ScaleFrom(table1.Scale);
+            using var pipeline = new CdmPipeline(run, scale);
+            var (regime, dataset, budget, block) = (grid.Regime, grid.Dataset, table1.Budget(grid), table1.BlockKey(grid));
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
-            var paragonSteps = ObservedSteps(table1.Scale.Paragon.TrainSteps, paragonPoints);
-            var parity = ComputeParity.ForShard(table1.Scale.Paragon, split.IdsOfShard(0).Count / (double)split.Ids.Count).TrainSteps;
+            var paragonSteps = ObservedSteps(scale.Paragon.TrainSteps, paragonPoints);
+            var parity = ComputeParity.ForShard(scale.Paragon, split.IdsOfShard(0).Count / (double)split.Ids.Count).TrainSteps;
             var shardSteps = ObservedSteps(parity, shardPoints);
             var beyondSteps = ObservedSteps(parity * beyondParity, beyondPoints);
             var models = new (string Model, IReadOnlyList<int> Steps, Func<TrainedModel> Train)[]
@@ -62,13 +64,13 @@ public sealed class ConvergenceExperiment : IExperiment
             foreach (var (model, steps, train) in models)
             {
                 bool Measured(int step) => table.Contains(("regime", regime.Name), ("dataset", dataset), ("model", model), ("step", step),
-                    ("seed", run.Seed), ("profile", run.Profile));
+                    ("seed", run.Seed), ("profile", run.Profile), ("budget", budget));
                 if (steps.All(Measured))
                 {
                     continue;
                 }
 
-                run.Log($"{regime.Name} {dataset} {model}: FID at steps {string.Join(", ", steps)}");
+                run.Log($"{grid.Name} {dataset} {model}: FID at steps {string.Join(", ", steps)}");
                 var trained = train();
                 foreach (var step in steps.Where(s => !Measured(s)))
                 {
@@ -80,21 +82,21 @@ public sealed class ConvergenceExperiment : IExperiment
                     table.Add(new (string, object?)[]
                         {
                             ("regime", regime.Name), ("dataset", dataset), ("model", model), ("step", step), ("train_steps", steps[^1]), ("seed", run.Seed),
-                            ("profile", run.Profile),
+                            ("profile", run.Profile), ("budget", budget),
                         }
                         .Concat(MetricColumns.Of(report)).Append(("sample_seconds", Math.Round(samples.Seconds, 1))).ToArray());
                     table.SaveCsv(tablePath);
                 }
             }
 
-            checks.AddRange(models.Select(m => LearningCheck(table, run, regime.Name, dataset, m.Model, m.Steps)));
+            checks.AddRange(models.Select(m => LearningCheck(table, run, grid.Name, block, m.Model, m.Steps)));
             if (run.Profile != "smoke")
             {
-                checks.Add(PlateauCheck(table, run, regime.Name, dataset, paragonSteps));
+                checks.Add(PlateauCheck(table, run, grid.Name, block, paragonSteps));
             }
         }
 
-        var files = WriteFigures(run, grids, table);
+        var files = WriteFigures(run, table1, grids, table);
         run.WriteRunInfo(started, new Dictionary<string, string>
         {
             ["note"] = $"{paragonPoints} observed steps per paragon and {shardPoints} per shard, shard 0 also at {beyondParity}x its parity steps, {perClass * 10} samples each, Table 1's {run.Profile} configurations",
@@ -102,41 +104,40 @@ public sealed class ConvergenceExperiment : IExperiment
         return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) against training steps"] = table }, files, checks);
     }
 
-    private static (double Fid, double Low, double High) Point(ResultTable table, ExperimentRun run, string regime, string dataset, string model, int step) =>
-        MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("model", model), ("step", step.ToString(CultureInfo.InvariantCulture)),
-                ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile))
+    private static (double Fid, double Low, double High) Point(ResultTable table, ExperimentRun run, (string, string)[] block, string model, int step) =>
+        MetricColumns.Rows(table, [.. block, ("model", model), ("step", step.ToString(CultureInfo.InvariantCulture)),
+                ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)])
             .Select(r => (MetricColumns.Number(table, r, "fid_cdmnet"), MetricColumns.Number(table, r, "fid_low"), MetricColumns.Number(table, r, "fid_high")))
             .DefaultIfEmpty((double.NaN, double.NaN, double.NaN)).First();
 
     /// <summary>The model learned: FID at its last step is below FID where it started (step 0), beyond both 95 % intervals (a model drawing noise fails it).</summary>
-    private static SanityCheck LearningCheck(ResultTable table, ExperimentRun run, string regime, string dataset, string model, IReadOnlyList<int> steps)
+    private static SanityCheck LearningCheck(ResultTable table, ExperimentRun run, string name, (string, string)[] block, string model, IReadOnlyList<int> steps)
     {
-        var first = Point(table, run, regime, dataset, model, steps[0]);
-        var last = Point(table, run, regime, dataset, model, steps[^1]);
-        return new SanityCheck($"quality: {regime} {dataset} {model}: FID at step {steps[^1]} below step {steps[0]} beyond both 95 % intervals",
+        var first = Point(table, run, block, model, steps[0]);
+        var last = Point(table, run, block, model, steps[^1]);
+        return new SanityCheck($"quality: {name} {block[1].Item2} {model}: FID at step {steps[^1]} below step {steps[0]} beyond both 95 % intervals",
             last.High < first.Low,
             string.Create(CultureInfo.InvariantCulture, $"step {steps[0]}: {first.Fid:F2} [{first.Low:F2}, {first.High:F2}]; step {steps[^1]}: {last.Fid:F2} [{last.Low:F2}, {last.High:F2}]"));
     }
 
     /// <summary>Table 1's budget is fair: over the last quarter of its steps the paragon's FID did not fall below the 95 % interval it had at three quarters.</summary>
-    private static SanityCheck PlateauCheck(ResultTable table, ExperimentRun run, string regime, string dataset, IReadOnlyList<int> steps)
+    private static SanityCheck PlateauCheck(ResultTable table, ExperimentRun run, string name, (string, string)[] block, IReadOnlyList<int> steps)
     {
         var quarter = steps.Last(s => s <= 0.75 * steps[^1] + 0.5);
-        var before = Point(table, run, regime, dataset, "paragon", quarter);
-        var last = Point(table, run, regime, dataset, "paragon", steps[^1]);
-        return new SanityCheck($"plateau: {regime} {dataset} paragon: no FID gain beyond its 95 % interval over the last quarter of its {steps[^1]} steps",
+        var before = Point(table, run, block, "paragon", quarter);
+        var last = Point(table, run, block, "paragon", steps[^1]);
+        return new SanityCheck($"plateau: {name} {block[1].Item2} paragon: no FID gain beyond its 95 % interval over the last quarter of its {steps[^1]} steps",
             last.Fid >= before.Low,
             string.Create(CultureInfo.InvariantCulture,
                 $"step {quarter}: {before.Fid:F2} [{before.Low:F2}, {before.High:F2}]; step {steps[^1]}: {last.Fid:F2} ({(last.Fid / before.Fid - 1) * 100:+0.0;-0.0} %)"));
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, IReadOnlyList<Table1Grid> grids, ResultTable table)
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings table1, IReadOnlyList<Table1Grid> grids, ResultTable table)
     {
         var files = new List<string>();
         foreach (var grid in grids)
         {
-            var rows = MetricColumns.Rows(table, ("regime", grid.Regime.Name), ("dataset", grid.Dataset), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)),
-                ("profile", run.Profile)).ToList();
+            var rows = MetricColumns.Rows(table, [.. table1.BlockKey(grid), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)]).ToList();
             var series = rows.GroupBy(r => table.Get(r, "model"))
                 .Select(g =>
                 {
@@ -153,12 +154,12 @@ public sealed class ConvergenceExperiment : IExperiment
             }
 
             var spec = new ChartSpec(
-                $"FID vs steps: {grid.Dataset}, {(grid.Regime.BaseDataset is { } baseData ? "base " + baseData : "from scratch")}", "training steps",
+                $"FID vs steps: {grid.Dataset}, {(grid.Regime.BaseDataset is { } baseData ? "base " + baseData : "from scratch")}, paragon budget {table1.Budget(grid)} steps", "training steps",
                 "FID (CdmNet features, lower is better)", series)
             {
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
             };
-            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-vs-steps-{grid.Regime.FileTag}-{grid.Dataset}"));
+            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-vs-steps-{grid.FileTag}-{grid.Dataset}"));
             files.Add(html);
             files.Add(png);
         }

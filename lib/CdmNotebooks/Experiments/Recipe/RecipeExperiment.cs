@@ -36,7 +36,8 @@ public sealed class RecipeExperiment : IExperiment
         ArgumentNullException.ThrowIfNull(run);
         var started = DateTimeOffset.UtcNow;
         var table1 = Table1Settings.For(run.Profile);
-        var selected = table1.Grids.Where(g => run.Selects(g.Regime)).ToArray();
+        // The study compares recipes at a shard's compute-parity budget of the profile's scale: blocks with a multiplied budget are not studied.
+        var selected = table1.Grids.Where(g => g.StepMultiple == 1 && run.Selects(g.Regime)).ToArray();
         if (selected.Length == 0)
         {
             throw new ArgumentException(

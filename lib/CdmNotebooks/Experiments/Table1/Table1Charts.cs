@@ -11,12 +11,15 @@ public static class Table1Charts
     public static IReadOnlyList<string> Methods { get; } =
         RouterKindNames.All.Select(k => "cdm-" + k.Name()).Append("soup").Append("single-shard").ToArray();
 
-    /// <summary>FID (CdmNet features) against n for every method on <paramref name="dataset"/> / <paramref name="scheme"/>; n = 1 is the paragon (one model on all data), error bars are half the 95% bootstrap interval.</summary>
-    public static ChartSpec FidVsShards(ResultTable table, string regime, string dataset, string scheme, string caption)
+    /// <summary>FID (CdmNet features) against n for every method of block <paramref name="grid"/> on <paramref name="scheme"/>; n = 1 is the paragon (one model on all data), error bars are half the 95% bootstrap interval.</summary>
+    public static ChartSpec FidVsShards(ResultTable table, Table1Settings settings, Table1Grid grid, string scheme, string caption)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var paragon = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
-        var counts = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("scheme", scheme))
+        ArgumentNullException.ThrowIfNull(settings);
+        var block = settings.BlockKey(grid);
+        var dataset = grid.Dataset;
+        var paragon = MetricColumns.Rows(table, [.. block, ("method", "paragon")]).FirstOrDefault(-1);
+        var counts = MetricColumns.Rows(table, [.. block, ("scheme", scheme)])
             .Select(r => int.Parse(table.Get(r, "shards"), CultureInfo.InvariantCulture)).Distinct().Order().ToArray();
         var series = new List<ChartSeries>();
         foreach (var method in Methods)
@@ -29,7 +32,7 @@ public static class Table1Charts
 
             foreach (var n in counts)
             {
-                var row = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("scheme", scheme), ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method))
+                var row = MetricColumns.Rows(table, [.. block, ("scheme", scheme), ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method)])
                     .FirstOrDefault(-1);
                 if (row >= 0)
                 {
@@ -50,30 +53,33 @@ public static class Table1Charts
         }
 
         // A fine-tuned block's base: where every model started, so a reader sees whether training moved the paragon and the shards away from it.
-        var baseRow = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("method", "base")).FirstOrDefault(-1);
+        var baseRow = MetricColumns.Rows(table, [.. block, ("method", "base")]).FirstOrDefault(-1);
         if (baseRow >= 0 && counts.Length > 0)
         {
             var fid = MetricColumns.Number(table, baseRow, "fid_cdmnet");
             series.Add(new ChartSeries("base (start of fine-tuning)", new double[] { 1, counts[^1] }, new[] { fid, fid }));
         }
 
-        return new ChartSpec($"{dataset}, {scheme} split, {regime}: FID vs number of shards", "shards n (n = 1: paragon)", "FID (CdmNet features), lower is better", series)
+        return new ChartSpec($"{dataset}, {scheme} split, {grid.Name}: FID vs number of shards", "shards n (n = 1: paragon)", "FID (CdmNet features), lower is better", series)
         {
             Caption = caption,
         };
     }
 
-    /// <summary>Conditional accuracy (the feature network's classifier agrees with the requested class) per split configuration and method on <paramref name="dataset"/>.</summary>
-    public static ChartSpec ConditionalAccuracy(ResultTable table, string regime, string dataset, string caption)
+    /// <summary>Conditional accuracy (the feature network's classifier agrees with the requested class) per split configuration and method of block <paramref name="grid"/>.</summary>
+    public static ChartSpec ConditionalAccuracy(ResultTable table, Table1Settings settings, Table1Grid grid, string caption)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var configs = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset))
+        ArgumentNullException.ThrowIfNull(settings);
+        var block = settings.BlockKey(grid);
+        var dataset = grid.Dataset;
+        var configs = MetricColumns.Rows(table, block)
             .Where(r => table.Get(r, "scheme") != "all")
             .Select(r => (Scheme: table.Get(r, "scheme"), Shards: int.Parse(table.Get(r, "shards"), CultureInfo.InvariantCulture)))
             .Distinct().OrderBy(c => c.Scheme, StringComparer.Ordinal).ThenBy(c => c.Shards).ToArray();
         var categories = configs.Select(c => $"{c.Scheme} n={c.Shards}").ToArray();
         var series = new List<ChartSeries>();
-        var paragon = MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("method", "paragon")).FirstOrDefault(-1);
+        var paragon = MetricColumns.Rows(table, [.. block, ("method", "paragon")]).FirstOrDefault(-1);
         foreach (var method in Methods.Prepend("paragon"))
         {
             var x = new List<double>();
@@ -83,8 +89,8 @@ public static class Table1Charts
             {
                 var row = method == "paragon"
                     ? paragon
-                    : MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("scheme", configs[i].Scheme),
-                        ("shards", configs[i].Shards.ToString(CultureInfo.InvariantCulture)), ("method", method)).FirstOrDefault(-1);
+                    : MetricColumns.Rows(table, [.. block, ("scheme", configs[i].Scheme),
+                        ("shards", configs[i].Shards.ToString(CultureInfo.InvariantCulture)), ("method", method)]).FirstOrDefault(-1);
                 if (row >= 0)
                 {
                     x.Add(i);
@@ -99,7 +105,7 @@ public static class Table1Charts
             }
         }
 
-        return new ChartSpec($"{dataset}, {regime}: conditional accuracy by split and method", "split", "conditional accuracy (CdmNet classifier), higher is better", series, ChartKind.Bar)
+        return new ChartSpec($"{dataset}, {grid.Name}: conditional accuracy by split and method", "split", "conditional accuracy (CdmNet classifier), higher is better", series, ChartKind.Bar)
         {
             Categories = categories,
             Caption = caption,

@@ -10,8 +10,8 @@ namespace CdmNotebooks.Experiments.Table1;
 /// <summary>E1: paragon vs CDM (each router kind) vs the one-model baselines (random pick, soup) and the best-provisioned single shard, over training regimes, datasets, split schemes and shard counts, at compute parity.</summary>
 public sealed class Table1Experiment : IExperiment
 {
-    /// <summary>Columns of table1.csv: one row per (dataset, scheme, shards, method) measured.</summary>
-    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "scheme", "shards", "method", "router", "seed", "profile" }
+    /// <summary>Columns of table1.csv: one row per (regime, dataset, scheme, shards, method, budget) measured; budget is the block's paragon steps.</summary>
+    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "scheme", "shards", "method", "router", "seed", "profile", "budget" }
         .Concat(MetricColumns.Names)
         .Concat(new[] { "train_steps", "train_seconds", "router_seconds", "sample_seconds", "sampler_steps", "composition", "shard_evaluations" })
         .ToArray();
@@ -43,19 +43,40 @@ public sealed class Table1Experiment : IExperiment
         ArgumentNullException.ThrowIfNull(run);
         var started = DateTimeOffset.UtcNow;
         var settings = SettingsFor(run.Profile);
-        var grids = settings.Grids.Where(g => run.Selects(g.Regime)).ToList();
+        var grids = settings.Grids.Where(g => run.Selects(g.Name)).ToList();
         if (grids.Count == 0)
         {
-            throw new ArgumentException($"No Table 1 block of the {run.Profile} profile has regime '{run.Regime}'. Its regimes: {string.Join(", ", settings.Grids.Select(g => g.Regime.Name).Distinct())}.");
+            throw new ArgumentException($"No Table 1 block of the {run.Profile} profile is named '{run.Regime}'. Its blocks: {string.Join(", ", settings.Grids.Select(g => g.Name))}.");
         }
 
         var tablePath = run.ResultPath("table1.csv");
         var floorPath = run.ResultPath("floor.csv");
         var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
         var floors = ResultTable.LoadCsvOrEmpty(floorPath, FloorColumns);
+        // One pipeline per budget: a block with a multiplied budget trains its paragon and shards at its own scale; bases are shared.
+        var pipelines = new Dictionary<int, CdmPipeline>();
+        CdmPipeline PipelineFor(Table1Grid grid) =>
+            pipelines.TryGetValue(grid.StepMultiple, out var p) ? p : pipelines[grid.StepMultiple] = new CdmPipeline(run, grid.ScaleFrom(settings.Scale));
+        try
+        {
+            return RunBlocks(run, settings, grids, table, tablePath, floors, floorPath, PipelineFor, started);
+        }
+        finally
+        {
+            foreach (var p in pipelines.Values)
+            {
+                p.Dispose();
+            }
+        }
+    }
+
+    private ExperimentReport RunBlocks(
+        ExperimentRun run, Table1Settings settings, IReadOnlyList<Table1Grid> grids, ResultTable table, string tablePath, ResultTable floors, string floorPath,
+        Func<Table1Grid, CdmPipeline> pipelineFor, DateTimeOffset started)
+    {
         var bookkeeping = new List<SanityCheck>();
-        using var pipeline = new CdmPipeline(run, settings.Scale);
         var seedText = run.Seed.ToString(CultureInfo.InvariantCulture);
+        var pipeline = pipelineFor(grids[0]);
 
         foreach (var dataset in settings.Datasets)
         {
@@ -78,19 +99,19 @@ public sealed class Table1Experiment : IExperiment
             .OrderBy(x => x.Pass).ToList();
         foreach (var (grid, (scheme, n), _, withNaive) in order)
         {
-            var context = new RowContext(grid.Regime.Name, grid.Dataset, run);
-            MeasureParagon(pipeline, settings, context, table, tablePath, grid);
+            var context = new RowContext(grid, settings.Budget(grid), run);
+            MeasureParagon(pipelineFor(grid), settings, context, table, tablePath);
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(grid.Dataset, scheme, n, ShardSplit.DefaultSeed));
-            MeasureSplit(pipeline, settings, context, table, tablePath, split, grid.Regime, withNaive);
+            MeasureSplit(pipelineFor(grid), settings, context, table, tablePath, split, withNaive);
         }
 
         foreach (var grid in grids)
         {
-            var context = new RowContext(grid.Regime.Name, grid.Dataset, run);
+            var context = new RowContext(grid, settings.Budget(grid), run);
             var splits = grid.Splits.Where(s => run.Shards is null || s.Shards == run.Shards).ToList();
-            if (pipeline.TrainBase(grid.Regime) is { } baseModel)
+            if (pipelineFor(grid).TrainBase(grid.Regime) is { } baseModel)
             {
-                bookkeeping.AddRange(LineageChecks(pipeline, grid.Regime, grid.Dataset, splits, baseModel));
+                bookkeeping.AddRange(LineageChecks(pipelineFor(grid), grid.Regime, grid.Dataset, splits, baseModel));
                 bookkeeping.AddRange(RandomPickChecks(table, context, splits));
             }
 
@@ -111,12 +132,13 @@ public sealed class Table1Experiment : IExperiment
     }
 
     /// <summary>
-    /// The base's row (scheme all, 0 shards: it saw none of the block's data) and the paragon's row of <paramref name="grid"/>, each trained
+    /// The base's row (scheme all, 0 shards: it saw none of the block's data) and the paragon's row of the block of <paramref name="context"/>, each trained
     /// lazily; nothing when measured. The base's FID is where every fine-tuned model starts: a ratio to the paragon reads as a reproduction only
     /// when the paragon moved away from it.
     /// </summary>
-    private static void MeasureParagon(CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultTable table, string tablePath, Table1Grid grid)
+    private static void MeasureParagon(CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultTable table, string tablePath)
     {
+        var grid = context.Grid;
         if (pipeline.TrainBase(grid.Regime) is { } baseModel && !Measured(table, context, "all", 0, "base"))
         {
             context.Run.Log($"{grid.Regime.Name}: base {baseModel.Data} ({baseModel.TrainSteps} steps, {baseModel.TrainSeconds:F0} s; pretraining, outside compute parity)");
@@ -136,12 +158,21 @@ public sealed class Table1Experiment : IExperiment
         table.SaveCsv(tablePath);
     }
 
-    /// <summary>The key columns every row of one regime and dataset of this run shares.</summary>
-    private sealed record RowContext(string Regime, string Dataset, ExperimentRun Run);
+    /// <summary>The key columns every row of one block (regime, dataset, budget) of this run shares.</summary>
+    private sealed record RowContext(Table1Grid Grid, int Budget, ExperimentRun Run)
+    {
+        public string Regime => Grid.Regime.Name;
 
-    private static bool Measured(ResultTable table, RowContext context, string scheme, int shards, string method) =>
-        table.Contains(("regime", context.Regime), ("dataset", context.Dataset), ("scheme", scheme), ("shards", shards), ("method", method),
-            ("seed", context.Run.Seed), ("profile", context.Run.Profile));
+        public string Dataset => Grid.Dataset;
+
+        /// <summary>The row of (<paramref name="scheme"/>, <paramref name="shards"/>, <paramref name="method"/>) in this block, or -1.</summary>
+        public int Row(ResultTable table, string scheme, int shards, string method) => MetricColumns.Rows(table, ("regime", Regime), ("dataset", Dataset),
+                ("scheme", scheme), ("shards", shards.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", Run.Seed.ToString(CultureInfo.InvariantCulture)),
+                ("profile", Run.Profile), ("budget", Budget.ToString(CultureInfo.InvariantCulture)))
+            .DefaultIfEmpty(-1).First();
+    }
+
+    private static bool Measured(ResultTable table, RowContext context, string scheme, int shards, string method) => context.Row(table, scheme, shards, method) >= 0;
 
     /// <summary>The methods of one split in measuring order: the claim's comparisons first (trained router, one-model baselines), dense methods last.</summary>
     /// <remarks>
@@ -158,9 +189,9 @@ public sealed class Table1Experiment : IExperiment
                 .ToArray();
 
     private static void MeasureSplit(
-        CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultTable table, string tablePath, ShardSplit split, TrainingRegime regime,
-        bool withNaive)
+        CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultTable table, string tablePath, ShardSplit split, bool withNaive)
     {
+        var regime = context.Grid.Regime;
         var scheme = split.Scheme.Kind;
         var n = split.ShardCount;
         var missing = SplitMethods(regime, scheme, context.Run.Mutation).Where(m => (withNaive || m != "cdm-naive") && !Measured(table, context, scheme, n, m)).ToList();
@@ -178,7 +209,7 @@ public sealed class Table1Experiment : IExperiment
         using var loaded = new LoadedShards(shards);
         foreach (var method in missing)
         {
-            run(context).Log($"{regime.Name} {split.Name}: {method}");
+            run(context).Log($"{context.Grid.Name} {split.Name}: {method}");
             if (method == "single-shard")
             {
                 // The single shard with the most data: at compute parity it also has the most steps, so it is the best-provisioned one.
@@ -221,7 +252,7 @@ public sealed class Table1Experiment : IExperiment
 
     private static string StoreRoot(RowContext context, ShardSplit split) =>
         Path.Combine(Path.GetDirectoryName(context.Run.Models.Root)!, "registries", "table1", context.Run.Profile, $"seed-{context.Run.Seed}",
-            context.Regime.Replace(':', '-'), split.Name);
+            context.Grid.FileTag, split.Name);
 
     private static (string, object?)[] Measure(
         CdmPipeline pipeline, RowContext context, int samplesPerClass, string scheme, int shards, string method, string router, IDenoiser denoiser,
@@ -232,14 +263,14 @@ public sealed class Table1Experiment : IExperiment
         // Every method samples from the same noise (same seed), so differences come from the models, not the draw.
         using var samples = pipeline.Generate(method, denoiser, run.Seed * 1000 + 500, samplesPerClass);
         var report = pipeline.Evaluate(samples, dataset);
-        var prefix = context.Regime == TrainingRegime.Scratch.Name ? "" : context.Regime.Replace(':', '-') + "-";
+        var prefix = context.Grid.FilePrefix;
         ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])),
             run.ResultPath($"samples-{prefix}{dataset}-{scheme}-{shards}-{method}.png"), columns: 10);
         run.Log($"  {method}: FID {report.Fid.Value:F2}, conditional accuracy {report.ConditionalAccuracy?.Accuracy:F3}, sampled in {samples.Seconds:F0} s");
         return new (string, object?)[]
             {
                 ("regime", context.Regime), ("dataset", dataset), ("scheme", scheme), ("shards", shards), ("method", method), ("router", router),
-                ("seed", run.Seed), ("profile", run.Profile),
+                ("seed", run.Seed), ("profile", run.Profile), ("budget", context.Budget),
             }
             .Concat(MetricColumns.Of(report))
             .Concat(new (string, object?)[]
@@ -293,11 +324,9 @@ public sealed class Table1Experiment : IExperiment
     {
         foreach (var (scheme, n) in splits)
         {
-            var row = MetricColumns.Rows(table, ("regime", context.Regime), ("dataset", context.Dataset), ("scheme", scheme.Kind),
-                ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", "cdm-random-pick"), ("seed", context.Run.Seed.ToString(CultureInfo.InvariantCulture)),
-                ("profile", context.Run.Profile)).DefaultIfEmpty(-1).First();
+            var row = context.Row(table, scheme.Kind, n, "cdm-random-pick");
             var evaluations = row >= 0 ? MetricColumns.Number(table, row, "shard_evaluations") : double.NaN;
-            yield return new SanityCheck($"random pick {context.Regime} {scheme.Kind}-{n}: one shard evaluation per sample-step",
+            yield return new SanityCheck($"random pick {context.Grid.Name} {scheme.Kind}-{n}: one shard evaluation per sample-step",
                 evaluations == 1.0, string.Create(CultureInfo.InvariantCulture, $"{evaluations} shard evaluations per sample-step"));
         }
     }
@@ -305,16 +334,14 @@ public sealed class Table1Experiment : IExperiment
     /// <summary>Compute parity, read from the rows: each shard gets round(f * paragon steps), so a split's total may differ from the paragon's by at most n/2 steps.</summary>
     private static SanityCheck ParityCheck(ResultTable table, RowContext context, string scheme, int n)
     {
-        int? Steps(string s, int shards, string method) => MetricColumns.Rows(table, ("regime", context.Regime), ("dataset", context.Dataset), ("scheme", s),
-                ("shards", shards.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", context.Run.Seed.ToString(CultureInfo.InvariantCulture)),
-                ("profile", context.Run.Profile))
-            .Select(r => (int?)int.Parse(table.Get(r, "train_steps"), CultureInfo.InvariantCulture)).FirstOrDefault();
+        int? Steps(string s, int shards, string method) =>
+            context.Row(table, s, shards, method) is var r and >= 0 ? int.Parse(table.Get(r, "train_steps"), CultureInfo.InvariantCulture) : null;
         var paragon = Steps("all", 1, "paragon");
         var total = Steps(scheme, n, "cdm-classifier");
         var tolerance = Math.Ceiling(n / 2.0);
         var passed = paragon is not null && total is not null && Math.Abs(total.Value - paragon.Value) <= tolerance;
-        return new SanityCheck($"parity {context.Regime} {scheme}-{n}", passed,
-            $"{context.Regime} {context.Dataset} {scheme}-{n}: {total?.ToString(CultureInfo.InvariantCulture) ?? "?"} shard steps vs {paragon?.ToString(CultureInfo.InvariantCulture) ?? "?"} paragon steps (tolerance {tolerance})");
+        return new SanityCheck($"parity {context.Grid.Name} {scheme}-{n}", passed,
+            $"{context.Grid.Name} {context.Dataset} {scheme}-{n}: {total?.ToString(CultureInfo.InvariantCulture) ?? "?"} shard steps vs {paragon?.ToString(CultureInfo.InvariantCulture) ?? "?"} paragon steps (tolerance {tolerance})");
     }
 
     /// <summary>
@@ -327,9 +354,9 @@ public sealed class Table1Experiment : IExperiment
     {
         foreach (var grid in settings.Grids)
         {
-            var (regime, dataset) = (grid.Regime, grid.Dataset);
-            int Row(string scheme, int n, string method) => MetricColumns.Rows(table, ("regime", regime.Name), ("dataset", dataset), ("scheme", scheme),
-                    ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", seed), ("profile", profile))
+            var (regime, dataset, block) = (grid.Regime, grid.Dataset, grid.Name);
+            int Row(string scheme, int n, string method) => MetricColumns.Rows(table, [.. settings.BlockKey(grid), ("scheme", scheme),
+                    ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", seed), ("profile", profile)])
                 .DefaultIfEmpty(-1).First();
             double Value(string scheme, int n, string method, string column) =>
                 Row(scheme, n, method) is var r and >= 0 ? MetricColumns.Number(table, r, column) : double.NaN;
@@ -345,7 +372,7 @@ public sealed class Table1Experiment : IExperiment
                     .ToList();
                 var best = routers.Where(r => double.IsFinite(r.Z)).Select(r => r.Z).DefaultIfEmpty(double.NaN).Max();
                 yield return new SanityCheck(
-                    $"quality: {regime.Name} {dataset} by-class n={n}: CDM (classifier or ito router) beats naive averaging on conditional accuracy (two-proportion z > 2.58)",
+                    $"quality: {block} {dataset} by-class n={n}: CDM (classifier or ito router) beats naive averaging on conditional accuracy (two-proportion z > 2.58)",
                     best > 2.58,
                     string.Create(CultureInfo.InvariantCulture,
                         $"{string.Join(", ", routers.Select(r => $"{r.Method[4..]} {r.Accuracy:P1} (z = {r.Z:F2})"))}, naive {naive.Accuracy:P1} of {naive.Samples:F0} samples"));
@@ -363,7 +390,7 @@ public sealed class Table1Experiment : IExperiment
                 // A claim of "within 10 % of the paragon" says nothing about compartmentalization when the base alone is within 10 %: then a
                 // CDM whose shards learned nothing would meet it. The block is informative only when fine-tuning moved the paragon off its base.
                 var (paragonHigh, baseLow) = (Value("all", 1, "paragon", "fid_high"), Value("all", 0, "base", "fid_low"));
-                yield return new SanityCheck($"informative {regime.Name} {dataset}: the paragon's FID is below its base's beyond both 95 % intervals",
+                yield return new SanityCheck($"informative {block} {dataset}: the paragon's FID is below its base's beyond both 95 % intervals",
                     paragonHigh < baseLow,
                     string.Create(CultureInfo.InvariantCulture,
                         $"paragon {paragon:F1} (upper {paragonHigh:F1}), base {baseFid:F1} (lower {baseLow:F1}); the base alone is {baseFid / paragon:F2}x the paragon"));
@@ -374,7 +401,7 @@ public sealed class Table1Experiment : IExperiment
                 var ratios = new[] { "cdm-classifier", "cdm-ito", "cdm-compartmentalized" }
                     .Select(m => (Method: m, Ratio: Value(scheme.Kind, 8, m, "fid_cdmnet") / paragon)).Where(r => double.IsFinite(r.Ratio)).ToArray();
                 var bestRatio = ratios.Length == 0 ? double.NaN : ratios.Min(r => r.Ratio);
-                yield return new SanityCheck($"claim {regime.Name} {dataset} {scheme.Kind}-8: the best CDM-8 FID is within 10 % of the paragon's",
+                yield return new SanityCheck($"claim {block} {dataset} {scheme.Kind}-8: the best CDM-8 FID is within 10 % of the paragon's",
                     bestRatio <= 1.10,
                     string.Create(CultureInfo.InvariantCulture, $"paragon FID {paragon:F1}{(double.IsFinite(baseFid) ? $" (its base {baseFid:F1}, {baseFid / paragon:F2}x)" : "")}; CDM-8 / paragon: {string.Join(", ", ratios.Select(r => $"{r.Method} {r.Ratio:F2}"))}"));
             }
@@ -386,13 +413,13 @@ public sealed class Table1Experiment : IExperiment
         var caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; FID in CdmNet features, error bars half the 95% bootstrap interval";
         foreach (var grid in settings.Grids)
         {
-            var prefix = grid.Regime == TrainingRegime.Scratch ? "" : grid.Regime.Name.Replace(':', '-') + "-";
+            var prefix = grid.FilePrefix;
             foreach (var scheme in grid.Splits.Select(s => s.Scheme).Distinct())
             {
-                FigureWriter.Save(Table1Charts.FidVsShards(table, grid.Regime.Name, grid.Dataset, scheme.Kind, caption), run.ResultPath($"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}"));
+                FigureWriter.Save(Table1Charts.FidVsShards(table, settings, grid, scheme.Kind, caption), run.ResultPath($"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}"));
             }
 
-            FigureWriter.Save(Table1Charts.ConditionalAccuracy(table, grid.Regime.Name, grid.Dataset, caption), run.ResultPath($"conditional-accuracy-{prefix}{grid.Dataset}"));
+            FigureWriter.Save(Table1Charts.ConditionalAccuracy(table, settings, grid, caption), run.ResultPath($"conditional-accuracy-{prefix}{grid.Dataset}"));
         }
 
         return Directory.GetFiles(run.ResultsDirectory)

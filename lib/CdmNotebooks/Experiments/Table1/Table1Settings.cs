@@ -2,10 +2,31 @@ using CdmNotebooks.Data;
 
 namespace CdmNotebooks.Experiments.Table1;
 
-/// <summary>One block of Table 1: a training regime, the dataset its paragon and shards train on, and the (scheme, shard count n &gt;= 2) splits composed.</summary>
+/// <summary>One block of Table 1: a training regime, the dataset its paragon and shards train on, the (scheme, shard count n &gt;= 2) splits composed, and the training budget.</summary>
 /// <remarks>n = 1 is the paragon itself (one model on all the dataset's training data with all the steps), measured once per block and plotted at n = 1 for every method.</remarks>
-public sealed record Table1Grid(TrainingRegime Regime, string Dataset, IReadOnlyList<(SplitScheme Scheme, int Shards)> Splits)
+/// <param name="Regime">Where every model of the block starts.</param>
+/// <param name="Dataset">The dataset the paragon and the shards train on.</param>
+/// <param name="Splits">The (scheme, n) splits composed.</param>
+/// <param name="StepMultiple">The block's paragon trains for this multiple of the profile's paragon steps, and every shard for its compute-parity share of
+/// that: a block at which a shard, not only the paragon, converges. Rows record the paragon's steps in their <c>budget</c> column.</param>
+public sealed record Table1Grid(TrainingRegime Regime, string Dataset, IReadOnlyList<(SplitScheme Scheme, int Shards)> Splits, int StepMultiple = 1)
 {
+    /// <summary>The block's name for <c>--regime</c> and in check names: the regime's, with <c>x&lt;multiple&gt;</c> when the budget is scaled.</summary>
+    public string Name => StepMultiple == 1 ? Regime.Name : $"{Regime.Name} x{StepMultiple}";
+
+    /// <summary>The block in file and folder names: the regime's tag, with <c>-x&lt;multiple&gt;</c> when the budget is scaled.</summary>
+    public string FileTag => Regime.FileTag + (StepMultiple == 1 ? "" : $"-x{StepMultiple}");
+
+    /// <summary>The prefix of the block's sample and figure files: empty for scratch (the first regime measured), else the file tag and a dash.</summary>
+    public string FilePrefix => FileTag == TrainingRegime.Scratch.FileTag ? "" : FileTag + "-";
+
+    /// <summary>The pipeline sizes of this block: <paramref name="scale"/> with the paragon's steps (and so every shard's) multiplied.</summary>
+    public ExperimentScale ScaleFrom(ExperimentScale scale)
+    {
+        ArgumentNullException.ThrowIfNull(scale);
+        return StepMultiple == 1 ? scale : scale with { Paragon = scale.Paragon with { TrainSteps = scale.Paragon.TrainSteps * StepMultiple } };
+    }
+
     /// <summary>The split schemes of this block that are measured at n = 8 (where the paper states its claim).</summary>
     public IEnumerable<SplitScheme> EightShardSchemes => Splits.Where(s => s.Shards == 8).Select(s => s.Scheme).Distinct();
 }
@@ -30,6 +51,17 @@ public sealed record Table1Settings(IReadOnlyList<Table1Grid> Grids, ExperimentS
 
     /// <summary>Samples per class for the rows of an n-shard split (n = 1: the paragon).</summary>
     public int SamplesPerClassFor(int shards) => shards is 1 or 8 ? HeadlineSamplesPerClass : Scale.SamplesPerClass;
+
+    /// <summary>The paragon's steps in <paramref name="grid"/>: the <c>budget</c> column of its rows.</summary>
+    public int Budget(Table1Grid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        return grid.ScaleFrom(Scale).Paragon.TrainSteps;
+    }
+
+    /// <summary>The key columns every row of <paramref name="grid"/> has (regime, dataset, budget), for reading its rows.</summary>
+    public (string Column, string Value)[] BlockKey(Table1Grid grid) =>
+        [("regime", grid.Regime.Name), ("dataset", grid.Dataset), ("budget", Budget(grid).ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>Every scheme crossed with every shard count.</summary>
     public static IReadOnlyList<(SplitScheme Scheme, int Shards)> Grid(IEnumerable<SplitScheme> schemes, IEnumerable<int> shards) =>
