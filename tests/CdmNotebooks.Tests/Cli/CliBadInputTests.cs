@@ -19,7 +19,7 @@ public sealed class CliBadInputTests : IClassFixture<CliBadInputTests.Files>
         { "missing required options", "shard add", "", 2, "Option '--split' is required" },
         { "unknown option value", "train --dataset mnist10k --profile bogus --out {tmp}/x", "", 2, "Unknown profile 'bogus'" },
         { "unknown experiment", "reproduce nosuch", "", 2, "Unknown experiment 'nosuch'" },
-        { "a regime Table 1 does not measure", "reproduce table1 --profile smoke --regime fine-tuned:nosuch --results {tmp}/results", "", 2, "No Table 1 block of the smoke profile has regime 'fine-tuned:nosuch'. Its regimes: fine-tuned:fashion-mnist, scratch" },
+        { "a block Table 1 does not measure", "reproduce table1 --profile smoke --regime fine-tuned:nosuch --results {tmp}/results", "", 2, "No Table 1 block of the smoke profile is named 'fine-tuned:nosuch'. Its blocks: fine-tuned:fashion-mnist, scratch" },
         { "unknown split scheme", "split --dataset fashion-mnist --scheme nosuch --shards 8", "", 2, "Unknown split scheme 'nosuch'" },
         { "checkpoint folder without checkpoints", "sample --checkpoint {tmp}/nothing", "", 2, "holds no step-" },
         { "truncated checkpoint", "sample --checkpoint {tmp}/corrupt-checkpoint", "", 2, "Not a CdmNotebooks checkpoint or truncated" },
