@@ -12,7 +12,7 @@ internal static class ReproduceCommands
         var profile = new Option<string>("--profile") { Description = "smoke (minutes, CI), standard (the reproduction on this CPU) or paper (GPU scale, documented).", DefaultValueFactory = _ => "smoke" };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 0 };
         var results = new Option<string?>("--results") { Description = "Results root (default: results/ or $CDM_RESULTS); files go to ROOT/EXPERIMENT/PROFILE/." };
-        var regime = new Option<string?>("--regime") { Description = "table1, convergence and recipe: measure only the blocks of this training regime (scratch, fine-tuned:fashion-mnist, fine-tuned:fashion-mnist-public); rows of other blocks stay as measured." };
+        var regime = new Option<string?>("--regime") { Description = "table1, convergence and recipe: measure only the block with this name: its regime (scratch, fine-tuned:fashion-mnist, fine-tuned:fashion-mnist-public), or \"<regime> x<multiple>\" for a block at a multiplied budget (\"fine-tuned:fashion-mnist x8\"); rows of other blocks stay as measured." };
         var shards = new Option<int?>("--shards") { Description = "table1: measure only the splits of this shard count (2, 4 or 8); the paragon is always measured." };
         var command = new Command("reproduce",
             "Run one experiment end to end (training with cached models, evaluation, result CSVs and figures in results/EXPERIMENT/PROFILE/). " +
