@@ -106,6 +106,25 @@ public sealed class ResultTable
         return table;
     }
 
+    /// <summary>The table of CSV <paramref name="text"/> (a header, then records): how typed rows (<see cref="ResultRows{TRow}"/>) are displayed.</summary>
+    public static ResultTable FromCsv(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        using var reader = CsvReader.Create(new StringReader(text), new CsvReaderOptions { HasHeader = false });
+        if (!reader.Read())
+        {
+            throw new InvalidDataException("A result table needs a header line; the CSV text is empty.");
+        }
+
+        var table = new ResultTable(Enumerable.Range(0, reader.FieldCount).Select(reader.GetString).ToArray());
+        while (reader.Read())
+        {
+            table._rows.Add(Enumerable.Range(0, table.Columns.Count).Select(i => i < reader.FieldCount ? reader.GetString(i) : "").ToArray());
+        }
+
+        return table;
+    }
+
     /// <summary>An HTML table (for notebooks).</summary>
     public string ToHtml()
     {

@@ -1,6 +1,7 @@
 using CdmNotebooks.Data;
 using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.Table1;
+using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Tests.Experiments;
 
@@ -35,8 +36,12 @@ public sealed class Table1GridTests
         Assert.Equal("fine-tuned-fashion-mnist-", plain.FilePrefix);
         Assert.Equal("fine-tuned-fashion-mnist-x4-", scaled.FilePrefix);
         Assert.Equal("", new Table1Grid(TrainingRegime.Scratch, "mnist10k", []).FilePrefix);
-        Assert.NotEqual(settings.BlockKey(plain), settings.BlockKey(scaled));
-        Assert.Equal(("budget", (4 * steps).ToString(System.Globalization.CultureInfo.InvariantCulture)), settings.BlockKey(scaled)[^1]);
+        // A row of the scaled block carries its budget, so it is not read as a row of the plain block (and the reverse).
+        var metrics = new EvaluationRow(1, 0, 2, 0, 0, null, null, 10);
+        var row = new Table1Row(regime.Name, "mnist10k", "all", 1, "paragon", "-", 0, "smoke", 4 * steps, metrics, 4 * steps, 0, 0, 0, 10, "single model", 1);
+        Assert.True(settings.InBlock(scaled, row));
+        Assert.False(settings.InBlock(plain, row));
+        Assert.True(settings.InBlock(plain, row with { Budget = steps }));
     }
 
     [Fact]

@@ -1,6 +1,4 @@
-using System.Globalization;
 using CdmNotebooks.Composition;
-using CdmNotebooks.Experiments.Table1;
 using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Experiments.Continual;
@@ -9,18 +7,14 @@ namespace CdmNotebooks.Experiments.Continual;
 public static class ContinualCharts
 {
     /// <summary>FID (CdmNet features) after each addition, one line per router kind; error bars are half the 95% bootstrap interval.</summary>
-    public static ChartSpec FidVsShardsPresent(ResultTable table, string caption)
+    public static ChartSpec FidVsShardsPresent(IReadOnlyList<ContinualRow> table, string caption)
     {
         ArgumentNullException.ThrowIfNull(table);
         var series = ContinualExperiment.Routers.Select(RouterKindNames.Name).Select(router =>
         {
-            var rows = MetricColumns.Rows(table, ("router", router))
-                .OrderBy(r => int.Parse(table.Get(r, "shards_present"), CultureInfo.InvariantCulture)).ToArray();
-            return new ChartSeries(router,
-                rows.Select(r => (double)int.Parse(table.Get(r, "shards_present"), CultureInfo.InvariantCulture)).ToArray(),
-                rows.Select(r => MetricColumns.Number(table, r, "fid_cdmnet")).ToArray(),
-                rows.Select(r => (MetricColumns.Number(table, r, "fid_high") - MetricColumns.Number(table, r, "fid_low")) / 2)
-                    .Select(e => double.IsFinite(e) ? e : 0).ToArray());
+            var rows = table.Where(r => r.Router == router).OrderBy(r => r.ShardsPresent).ToArray();
+            return new ChartSeries(router, rows.Select(r => (double)r.ShardsPresent).ToArray(), rows.Select(r => r.Metrics.Fid).ToArray(),
+                rows.Select(r => r.Metrics.FidHalfInterval).ToArray());
         }).Where(s => s.X.Count > 0).ToArray();
         return new ChartSpec("Shards arriving one at a time: FID vs shards present", "shards present", "FID (CdmNet features), lower is better", series)
         {
@@ -29,16 +23,13 @@ public static class ContinualCharts
     }
 
     /// <summary>Seconds spent updating each router kind when a shard arrives (new shard training is shared by all kinds and reported in the table).</summary>
-    public static ChartSpec RouterUpdateCost(ResultTable costs, string caption)
+    public static ChartSpec RouterUpdateCost(IReadOnlyList<ContinualCostRow> costs, string caption)
     {
         ArgumentNullException.ThrowIfNull(costs);
         var series = ContinualExperiment.Routers.Select(RouterKindNames.Name).Select(router =>
         {
-            var rows = MetricColumns.Rows(costs, ("router", router))
-                .OrderBy(r => int.Parse(costs.Get(r, "shards_present"), CultureInfo.InvariantCulture)).ToArray();
-            return new ChartSeries(router,
-                rows.Select(r => (double)int.Parse(costs.Get(r, "shards_present"), CultureInfo.InvariantCulture)).ToArray(),
-                rows.Select(r => MetricColumns.Number(costs, r, "router_update_seconds")).ToArray());
+            var rows = costs.Where(r => r.Router == router).OrderBy(r => r.ShardsPresent).ToArray();
+            return new ChartSeries(router, rows.Select(r => (double)r.ShardsPresent).ToArray(), rows.Select(r => r.RouterUpdateSeconds).ToArray());
         }).Where(s => s.X.Count > 0).ToArray();
         return new ChartSpec("Router update cost of each addition", "shards present after the addition", "router update wall seconds", series)
         {

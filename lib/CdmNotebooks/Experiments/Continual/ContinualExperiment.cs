@@ -12,19 +12,6 @@ namespace CdmNotebooks.Experiments.Continual;
 /// <summary>E3: shards arrive one at a time; after each addition, FID of CDM under each router kind, and what the addition cost (new shard training plus router update).</summary>
 public sealed class ContinualExperiment : IExperiment
 {
-    /// <summary>Columns of continual.csv: one row per (shards present, router) evaluated.</summary>
-    public static IReadOnlyList<string> Columns { get; } = new[] { "dataset", "scheme", "shards_present", "method", "router", "seed", "profile" }
-        .Concat(MetricColumns.Names)
-        .Concat(new[] { "sample_seconds", "sampler_steps", "composition" })
-        .ToArray();
-
-    /// <summary>Columns of costs.csv: one row per (addition, router kind): the new shard's training and the router's update.</summary>
-    public static IReadOnlyList<string> CostColumns { get; } = new[]
-    {
-        "dataset", "scheme", "shards_present", "new_shard", "router", "seed", "profile", "shard_train_steps", "shard_train_seconds", "shard_from_cache",
-        "router_update_seconds", "router_update", "router_shards_touched",
-    };
-
     /// <summary>The router kinds composed after each addition, in table order: every kind but random pick (Table 1's one-model baseline).</summary>
     public static IReadOnlyList<RouterKind> Routers { get; } = RouterKindNames.All.Where(k => k != RouterKind.RandomPick).ToArray();
 
@@ -52,10 +39,8 @@ public sealed class ContinualExperiment : IExperiment
         ArgumentNullException.ThrowIfNull(run);
         var started = DateTimeOffset.UtcNow;
         var settings = SettingsFor(run.Profile);
-        var tablePath = run.ResultPath("continual.csv");
-        var costPath = run.ResultPath("costs.csv");
-        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
-        var costs = ResultTable.LoadCsvOrEmpty(costPath, CostColumns);
+        var table = ResultRows<ContinualRow>.Open(run.ResultPath("continual.csv"));
+        var costs = ResultRows<ContinualCostRow>.Open(run.ResultPath("costs.csv"));
         var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(settings.Dataset, settings.Scheme, settings.Shards, ShardSplit.DefaultSeed));
         using var pipeline = new CdmPipeline(run, settings.Scale);
         var scheme = split.Scheme.Kind;
@@ -87,20 +72,14 @@ public sealed class ContinualExperiment : IExperiment
             var trainings = store.Routers.Trainings.Skip(routerMark).ToList();
             foreach (var kind in Routers)
             {
-                var costKey = Key(split, present, kind.Name(), run);
-                if (costs.Contains(costKey))
+                if (Find(costs.Rows, split, present, kind, run) is not null)
                 {
                     continue;
                 }
 
                 var (touched, seconds, what) = RouterUpdate(kind, trainings.Where(t => t.Kind == kind).ToList(), present);
-                costs.Add(costKey.Concat(new (string, object?)[]
-                {
-                    ("new_shard", newShard), ("shard_train_steps", model.TrainSteps), ("shard_train_seconds", Math.Round(model.TrainSeconds, 1)),
-                    ("shard_from_cache", model.FromCache), ("router_update_seconds", Math.Round(seconds, 2)), ("router_update", what),
-                    ("router_shards_touched", touched),
-                }).ToArray());
-                costs.SaveCsv(costPath);
+                costs.Add(new ContinualCostRow(split.Dataset, scheme, present, newShard, kind.Name(), run.Seed, run.Profile, model.TrainSteps,
+                    Math.Round(model.TrainSeconds, 1), model.FromCache, Math.Round(seconds, 2), what, touched));
             }
 
             run.Log($"  added in {report.Record.Seconds:F1} s: {string.Join("; ", report.Timings.Select(t => $"{t.Component} {t.Action}"))}");
@@ -112,7 +91,7 @@ public sealed class ContinualExperiment : IExperiment
 
             if (settings.EvaluateAt.Contains(present))
             {
-                Evaluate(pipeline, run, table, tablePath, split, store, present);
+                Evaluate(pipeline, run, table, split, store, present);
             }
         }
 
@@ -122,18 +101,18 @@ public sealed class ContinualExperiment : IExperiment
         {
             new SanityCheck("adding a shard never retrains earlier shards (cached model files and data identities unchanged)", isolated,
                 string.Join("; ", isolation)),
-            RouterCostCheck(costs, split, run, settings.Shards),
-            ImprovementCheck(table, split, run, settings.EvaluateAt.Max()),
+            RouterCostCheck(costs.Rows, split, run, settings.Shards),
+            ImprovementCheck(table.Rows, split, run, settings.EvaluateAt.Max()),
         };
         return new ExperimentReport(Name, run.Profile,
-            new Dictionary<string, ResultTable> { ["FID (CdmNet features) as shards arrive"] = table, ["Cost of each addition"] = costs },
+            new Dictionary<string, ResultTable> { ["FID (CdmNet features) as shards arrive"] = table.ToTable(), ["Cost of each addition"] = costs.ToTable() },
             files, checks);
     }
 
-    private static (string Column, object? Value)[] Key(ShardSplit split, int present, string router, ExperimentRun run) => new (string, object?)[]
-    {
-        ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present), ("router", router), ("seed", run.Seed), ("profile", run.Profile),
-    };
+    /// <summary>The row of (<paramref name="present"/>, <paramref name="kind"/>) of this run's split, or null.</summary>
+    private static TRow? Find<TRow>(IEnumerable<TRow> rows, ShardSplit split, int present, RouterKind kind, ExperimentRun run)
+        where TRow : class, IContinualKey => rows.FirstOrDefault(r =>
+            r.Dataset == split.Dataset && r.Scheme == split.Scheme.Kind && r.ShardsPresent == present && r.Router == kind.Name() && r.Seed == run.Seed && r.Profile == run.Profile);
 
     /// <summary>What the store's update cost a router kind when a shard arrived: naive and Ito recount priors only; the classifier retrains over all present shards; the compartmentalized router trains one head for the new shard.</summary>
     private static (int ShardsTouched, double Seconds, string What) RouterUpdate(RouterKind kind, IReadOnlyList<Protection.RouterTraining> trainings, int present) => kind switch
@@ -186,15 +165,14 @@ public sealed class ContinualExperiment : IExperiment
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void Evaluate(CdmPipeline pipeline, ExperimentRun run, ResultTable table, string tablePath, ShardSplit split, SplitStore store, int present)
+    private static void Evaluate(CdmPipeline pipeline, ExperimentRun run, ResultRows<ContinualRow> table, ShardSplit split, SplitStore store, int present)
     {
         GeneratedSamples? single = null;
         try
         {
             foreach (var kind in Routers)
             {
-                var key = Key(split, present, kind.Name(), run);
-                if (table.Contains(key))
+                if (Find(table.Rows, split, present, kind, run) is not null)
                 {
                     continue;
                 }
@@ -208,11 +186,9 @@ public sealed class ContinualExperiment : IExperiment
                 {
                     var report = pipeline.Evaluate(samples, split.Dataset);
                     run.Log($"  {present} shards, {kind.Name()}: FID {report.Fid.Value:F2}");
-                    table.Add(key.Append(("method", "cdm-" + kind.Name())).Concat(MetricColumns.Of(report))
-                        .Concat(new (string, object?)[] { ("sample_seconds", Math.Round(samples.Seconds, 1)), ("sampler_steps", pipeline.Scale.SamplerSteps),
-                            ("composition", present == 1 ? "single model" : MetricColumns.Composition(composed!.Denoiser)) })
-                        .ToArray());
-                    table.SaveCsv(tablePath);
+                    table.Add(new ContinualRow(split.Dataset, split.Scheme.Kind, present, "cdm-" + kind.Name(), kind.Name(), run.Seed, run.Profile,
+                        EvaluationRow.Of(report), Math.Round(samples.Seconds, 1), pipeline.Scale.SamplerSteps,
+                        present == 1 ? "single model" : (composed!.Denoiser as ComposedDenoiser)?.Sparsity.ToString() ?? "single model"));
                     if (present == split.ShardCount)
                     {
                         ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])),
@@ -240,24 +216,19 @@ public sealed class ContinualExperiment : IExperiment
     /// below FID with one shard, beyond both 95 % bootstrap intervals (its upper bound under the one-shard lower bound). On a by-class split
     /// one shard draws only its own classes, so models that learned anything separate clearly; models that draw noise do not.
     /// </summary>
-    private static SanityCheck ImprovementCheck(ResultTable table, ShardSplit split, ExperimentRun run, int most)
+    private static SanityCheck ImprovementCheck(IReadOnlyList<ContinualRow> table, ShardSplit split, ExperimentRun run, int most)
     {
-        (double Fid, double Low, double High)? Fid(int present, RouterKind kind)
-        {
-            var row = MetricColumns.Rows(table, ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present.ToString(CultureInfo.InvariantCulture)),
-                ("router", kind.Name()), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)).FirstOrDefault(-1);
-            return row < 0 ? null : (MetricColumns.Number(table, row, "fid_cdmnet"), MetricColumns.Number(table, row, "fid_low"), MetricColumns.Number(table, row, "fid_high"));
-        }
+        EvaluationRow? Fid(int present, RouterKind kind) => Find(table, split, present, kind, run)?.Metrics;
 
         var details = new List<string>();
         var passed = true;
         foreach (var kind in Routers.Where(k => k != RouterKind.Naive))
         {
             var (one, all) = (Fid(1, kind), Fid(most, kind));
-            var ok = one is { } a && all is { } b && b.High < a.Low;
+            var ok = one is { } a && all is { } b && b.FidHigh < a.FidLow;
             passed &= ok;
             details.Add(one is { } x && all is { } y
-                ? $"{kind.Name()}: {most} shards {y.Fid:F1} [{y.Low:F1}, {y.High:F1}] vs 1 shard {x.Fid:F1} [{x.Low:F1}, {x.High:F1}]{(ok ? "" : " (not separated)")}"
+                ? $"{kind.Name()}: {most} shards {y.Fid:F1} [{y.FidLow:F1}, {y.FidHigh:F1}] vs 1 shard {x.Fid:F1} [{x.FidLow:F1}, {x.FidHigh:F1}]{(ok ? "" : " (not separated)")}"
                 : $"{kind.Name()}: no FID row at 1 or {most} shards");
         }
 
@@ -265,7 +236,7 @@ public sealed class ContinualExperiment : IExperiment
             passed, string.Join("; ", details));
     }
 
-    private static SanityCheck RouterCostCheck(ResultTable costs, ShardSplit split, ExperimentRun run, int shards)
+    private static SanityCheck RouterCostCheck(IReadOnlyList<ContinualCostRow> costs, ShardSplit split, ExperimentRun run, int shards)
     {
         var problems = new List<string>();
         for (var present = 1; present <= shards; present++)
@@ -273,16 +244,13 @@ public sealed class ContinualExperiment : IExperiment
             foreach (var kind in Routers)
             {
                 var name = kind.Name();
-                var row = MetricColumns.Rows(costs, ("dataset", split.Dataset), ("scheme", split.Scheme.Kind), ("shards_present", present.ToString(CultureInfo.InvariantCulture)),
-                    ("router", name), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)).FirstOrDefault(-1);
-                if (row < 0)
+                if (Find(costs, split, present, kind, run) is not { } row)
                 {
                     problems.Add($"no cost row for {name} at {present}");
                     continue;
                 }
 
-                var touched = (int)MetricColumns.Number(costs, row, "router_shards_touched");
-                var seconds = MetricColumns.Number(costs, row, "router_update_seconds");
+                var (touched, seconds) = (row.RouterShardsTouched, row.RouterUpdateSeconds);
                 var expected = kind switch
                 {
                     RouterKind.Classifier => present >= 2 ? present : 0,
@@ -300,11 +268,11 @@ public sealed class ContinualExperiment : IExperiment
             problems.Count == 0, problems.Count == 0 ? $"{shards} additions x {Routers.Count} router kinds recorded" : string.Join("; ", problems));
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, ContinualSettings settings, ResultTable table, ResultTable costs, string splitName)
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, ContinualSettings settings, ResultRows<ContinualRow> table, ResultRows<ContinualCostRow> costs, string splitName)
     {
         var caption = $"profile {run.Profile}, seed {run.Seed}, split {splitName}, {run.Command}";
-        FigureWriter.Save(ContinualCharts.FidVsShardsPresent(table, caption), run.ResultPath("fid-vs-shards-present"));
-        FigureWriter.Save(ContinualCharts.RouterUpdateCost(costs, caption), run.ResultPath("router-update-cost"));
+        FigureWriter.Save(ContinualCharts.FidVsShardsPresent(table.Rows, caption), run.ResultPath("fid-vs-shards-present"));
+        FigureWriter.Save(ContinualCharts.RouterUpdateCost(costs.Rows, caption), run.ResultPath("router-update-cost"));
         return Directory.GetFiles(run.ResultsDirectory)
             .Where(f => f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".html", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToArray();

@@ -16,10 +16,6 @@ namespace CdmNotebooks.Experiments.Convergence;
 /// </remarks>
 public sealed class ConvergenceExperiment : IExperiment
 {
-    /// <summary>Columns of convergence.csv: one row per (regime, dataset, budget, model, observed step); budget is the Table 1 block's paragon steps.</summary>
-    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "model", "step", "train_steps", "seed", "profile", "budget" }
-        .Concat(MetricColumns.Names).Append("sample_seconds").ToArray();
-
     public string Name => "convergence";
 
     public string Question => "Does FID stop improving within Table 1's step budgets, for the paragon and for one shard, in every training regime?";
@@ -39,8 +35,7 @@ public sealed class ConvergenceExperiment : IExperiment
         var (paragonPoints, shardPoints, beyondParity, beyondPoints, perClass, grids) = run.Profile == "smoke"
             ? (4, 2, 2, 2, 10, (IReadOnlyList<Table1Grid>)table1.Grids.Take(1).ToArray())
             : (8, 4, 8, 8, 50, table1.Grids);
-        var tablePath = run.ResultPath("convergence.csv");
-        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
+        var table = ResultRows<ConvergenceRow>.Open(run.ResultPath("convergence.csv"));
         var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "convergence-models"));
         var checks = new List<SanityCheck>();
         foreach (var grid in grids.Where(g => run.Selects(g.Name)))
@@ -48,7 +43,8 @@ public sealed class ConvergenceExperiment : IExperiment
             // Each block at its own budget (Table 1's scaled blocks train longer); the bases are shared through the model cache.
             var scale = grid.ScaleFrom(table1.Scale);
             using var pipeline = new CdmPipeline(run, scale);
-            var (regime, dataset, budget, block) = (grid.Regime, grid.Dataset, table1.Budget(grid), table1.BlockKey(grid));
+            var (regime, dataset, budget) = (grid.Regime, grid.Dataset, table1.Budget(grid));
+            var block = new Block(grid.Name, dataset, r => table1.InBlock(grid, r) && r.Seed == run.Seed && r.Profile == run.Profile);
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
             var paragonSteps = ObservedSteps(scale.Paragon.TrainSteps, paragonPoints);
             var parity = ComputeParity.ForShard(scale.Paragon, split.IdsOfShard(0).Count / (double)split.Ids.Count).TrainSteps;
@@ -63,8 +59,7 @@ public sealed class ConvergenceExperiment : IExperiment
             };
             foreach (var (model, steps, train) in models)
             {
-                bool Measured(int step) => table.Contains(("regime", regime.Name), ("dataset", dataset), ("model", model), ("step", step),
-                    ("seed", run.Seed), ("profile", run.Profile), ("budget", budget));
+                bool Measured(int step) => table.Rows.Any(r => block.Holds(r) && r.Model == model && r.Step == step);
                 if (steps.All(Measured))
                 {
                     continue;
@@ -79,20 +74,15 @@ public sealed class ConvergenceExperiment : IExperiment
                     using var samples = pipeline.Generate(model, denoiser.Denoisers[0], run.Seed * 1000 + 700, perClass);
                     var report = pipeline.Evaluate(samples, dataset);
                     run.Log(string.Create(CultureInfo.InvariantCulture, $"  step {step}: FID {report.Fid.Value:F2} [{report.Fid.ConfidenceLow:F2}, {report.Fid.ConfidenceHigh:F2}]"));
-                    table.Add(new (string, object?)[]
-                        {
-                            ("regime", regime.Name), ("dataset", dataset), ("model", model), ("step", step), ("train_steps", steps[^1]), ("seed", run.Seed),
-                            ("profile", run.Profile), ("budget", budget),
-                        }
-                        .Concat(MetricColumns.Of(report)).Append(("sample_seconds", Math.Round(samples.Seconds, 1))).ToArray());
-                    table.SaveCsv(tablePath);
+                    table.Add(new ConvergenceRow(regime.Name, dataset, model, step, steps[^1], run.Seed, run.Profile, budget, EvaluationRow.Of(report),
+                        Math.Round(samples.Seconds, 1)));
                 }
             }
 
-            checks.AddRange(models.Select(m => LearningCheck(table, run, grid.Name, block, m.Model, m.Steps)));
+            checks.AddRange(models.Select(m => LearningCheck(table.Rows, block, m.Model, m.Steps)));
             if (run.Profile != "smoke")
             {
-                checks.Add(PlateauCheck(table, run, grid.Name, block, paragonSteps));
+                checks.Add(PlateauCheck(table.Rows, block, paragonSteps));
             }
         }
 
@@ -101,51 +91,48 @@ public sealed class ConvergenceExperiment : IExperiment
         {
             ["note"] = $"{paragonPoints} observed steps per paragon and {shardPoints} per shard, shard 0 also at {beyondParity}x its parity steps, {perClass * 10} samples each, Table 1's {run.Profile} configurations",
         });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) against training steps"] = table }, files, checks);
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) against training steps"] = table.ToTable() }, files, checks);
     }
 
-    private static (double Fid, double Low, double High) Point(ResultTable table, ExperimentRun run, (string, string)[] block, string model, int step) =>
-        MetricColumns.Rows(table, [.. block, ("model", model), ("step", step.ToString(CultureInfo.InvariantCulture)),
-                ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)])
-            .Select(r => (MetricColumns.Number(table, r, "fid_cdmnet"), MetricColumns.Number(table, r, "fid_low"), MetricColumns.Number(table, r, "fid_high")))
-            .DefaultIfEmpty((double.NaN, double.NaN, double.NaN)).First();
+    /// <summary>One block of this run: its name, dataset, and which rows are its.</summary>
+    private sealed record Block(string Name, string Dataset, Func<ConvergenceRow, bool> Holds);
+
+    private static EvaluationRow Point(IReadOnlyList<ConvergenceRow> table, Block block, string model, int step) =>
+        table.FirstOrDefault(r => block.Holds(r) && r.Model == model && r.Step == step)?.Metrics ?? new EvaluationRow(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null, null, 0);
 
     /// <summary>The model learned: FID at its last step is below FID where it started (step 0), beyond both 95 % intervals (a model drawing noise fails it).</summary>
-    private static SanityCheck LearningCheck(ResultTable table, ExperimentRun run, string name, (string, string)[] block, string model, IReadOnlyList<int> steps)
+    private static SanityCheck LearningCheck(IReadOnlyList<ConvergenceRow> table, Block block, string model, IReadOnlyList<int> steps)
     {
-        var first = Point(table, run, block, model, steps[0]);
-        var last = Point(table, run, block, model, steps[^1]);
-        return new SanityCheck($"quality: {name} {block[1].Item2} {model}: FID at step {steps[^1]} below step {steps[0]} beyond both 95 % intervals",
-            last.High < first.Low,
-            string.Create(CultureInfo.InvariantCulture, $"step {steps[0]}: {first.Fid:F2} [{first.Low:F2}, {first.High:F2}]; step {steps[^1]}: {last.Fid:F2} [{last.Low:F2}, {last.High:F2}]"));
+        var first = Point(table, block, model, steps[0]);
+        var last = Point(table, block, model, steps[^1]);
+        return new SanityCheck($"quality: {block.Name} {block.Dataset} {model}: FID at step {steps[^1]} below step {steps[0]} beyond both 95 % intervals",
+            last.FidHigh < first.FidLow,
+            string.Create(CultureInfo.InvariantCulture, $"step {steps[0]}: {first.Fid:F2} [{first.FidLow:F2}, {first.FidHigh:F2}]; step {steps[^1]}: {last.Fid:F2} [{last.FidLow:F2}, {last.FidHigh:F2}]"));
     }
 
     /// <summary>Table 1's budget is fair: over the last quarter of its steps the paragon's FID did not fall below the 95 % interval it had at three quarters.</summary>
-    private static SanityCheck PlateauCheck(ResultTable table, ExperimentRun run, string name, (string, string)[] block, IReadOnlyList<int> steps)
+    private static SanityCheck PlateauCheck(IReadOnlyList<ConvergenceRow> table, Block block, IReadOnlyList<int> steps)
     {
         var quarter = steps.Last(s => s <= 0.75 * steps[^1] + 0.5);
-        var before = Point(table, run, block, "paragon", quarter);
-        var last = Point(table, run, block, "paragon", steps[^1]);
-        return new SanityCheck($"plateau: {name} {block[1].Item2} paragon: no FID gain beyond its 95 % interval over the last quarter of its {steps[^1]} steps",
-            last.Fid >= before.Low,
+        var before = Point(table, block, "paragon", quarter);
+        var last = Point(table, block, "paragon", steps[^1]);
+        return new SanityCheck($"plateau: {block.Name} {block.Dataset} paragon: no FID gain beyond its 95 % interval over the last quarter of its {steps[^1]} steps",
+            last.Fid >= before.FidLow,
             string.Create(CultureInfo.InvariantCulture,
-                $"step {quarter}: {before.Fid:F2} [{before.Low:F2}, {before.High:F2}]; step {steps[^1]}: {last.Fid:F2} ({(last.Fid / before.Fid - 1) * 100:+0.0;-0.0} %)"));
+                $"step {quarter}: {before.Fid:F2} [{before.FidLow:F2}, {before.FidHigh:F2}]; step {steps[^1]}: {last.Fid:F2} ({(last.Fid / before.Fid - 1) * 100:+0.0;-0.0} %)"));
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings table1, IReadOnlyList<Table1Grid> grids, ResultTable table)
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings table1, IReadOnlyList<Table1Grid> grids, ResultRows<ConvergenceRow> table)
     {
         var files = new List<string>();
         foreach (var grid in grids)
         {
-            var rows = MetricColumns.Rows(table, [.. table1.BlockKey(grid), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile)]).ToList();
-            var series = rows.GroupBy(r => table.Get(r, "model"))
+            var series = table.Rows.Where(r => table1.InBlock(grid, r) && r.Seed == run.Seed && r.Profile == run.Profile).GroupBy(r => r.Model)
                 .Select(g =>
                 {
-                    var points = g.OrderBy(r => int.Parse(table.Get(r, "step"), CultureInfo.InvariantCulture)).ToList();
-                    return new ChartSeries(g.Key,
-                        points.Select(r => MetricColumns.Number(table, r, "step")).ToArray(),
-                        points.Select(r => MetricColumns.Number(table, r, "fid_cdmnet")).ToArray(),
-                        points.Select(r => (MetricColumns.Number(table, r, "fid_high") - MetricColumns.Number(table, r, "fid_low")) / 2).ToArray());
+                    var points = g.OrderBy(r => r.Step).ToList();
+                    return new ChartSeries(g.Key, points.Select(r => (double)r.Step).ToArray(), points.Select(r => r.Metrics.Fid).ToArray(),
+                        points.Select(r => r.Metrics.FidHalfInterval).ToArray());
                 })
                 .ToList();
             if (series.Count == 0)

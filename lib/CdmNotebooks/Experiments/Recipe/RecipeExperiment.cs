@@ -23,10 +23,6 @@ public sealed class RecipeExperiment : IExperiment
     /// <summary>The row of the baseline's starting point: step 0, the base for a fine-tuned regime, the initialization from scratch.</summary>
     public const string Start = "step 0 (start)";
 
-    /// <summary>Columns of recipe.csv: one row per (regime, dataset, variant); train_seconds is empty when the training resumed (its earlier time is unknown).</summary>
-    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "variant", "change", "train_steps", "batch_size", "train_seconds", "seed", "profile" }
-        .Concat(MetricColumns.Names).Concat(new[] { "sample_seconds", "fid_ratio", "vs_baseline" }).ToArray();
-
     public string Name => "recipe";
 
     public string Question => "Which change to Table 1's training recipe (min-SNR weighting, learning-rate decay, EMA, batch size) lowers FID at a shard's compute-parity budget?";
@@ -46,8 +42,7 @@ public sealed class RecipeExperiment : IExperiment
 
         // smoke checks the pipeline on one block: each block trains and samples every variant once more.
         var (perClass, grids) = run.Profile == "smoke" ? (10, selected.Take(1).ToArray()) : (50, selected);
-        var tablePath = run.ResultPath("recipe.csv");
-        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
+        var table = ResultRows<RecipeRow>.Open(run.ResultPath("recipe.csv"));
         var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "recipe-models"));
         using var pipeline = new CdmPipeline(run, table1.Scale);
         var checks = new List<SanityCheck>();
@@ -58,8 +53,7 @@ public sealed class RecipeExperiment : IExperiment
 
             void Measure(string variant, TrainedModel model, string change, TrainingConfig? config)
             {
-                var key = new (string, object?)[] { ("regime", regime.Name), ("dataset", dataset), ("variant", variant), ("seed", run.Seed), ("profile", run.Profile) };
-                if (table.Contains(key))
+                if (Point(table.Rows, run, regime.Name, dataset, variant) is not null)
                 {
                     return;
                 }
@@ -69,21 +63,13 @@ public sealed class RecipeExperiment : IExperiment
                 // The same noise for every variant, so the rows differ by the recipe, not by the draw.
                 using var samples = pipeline.Generate(variant, denoiser.Denoisers[0], run.Seed * 1000 + 800, perClass);
                 var report = pipeline.Evaluate(samples, dataset);
-                (double Fid, double Low, double High) fid = (report.Fid.Value, report.Fid.ConfidenceLow, report.Fid.ConfidenceHigh);
-                var baseline = variant == Baseline ? fid : Point(table, run, regime.Name, dataset, Baseline);
-                run.Log(string.Create(CultureInfo.InvariantCulture, $"  FID {fid.Fid:F2} [{fid.Low:F2}, {fid.High:F2}], {fid.Fid / baseline.Fid:F3}x the baseline"));
-                table.Add(key.Concat(new (string, object?)[]
-                    {
-                        ("change", change), ("train_steps", config?.TrainSteps ?? 0), ("batch_size", config?.BatchSize),
-                        ("train_seconds", config is null ? 0 : model.ResumedFromStep > 0 ? null : Math.Round(model.TrainSeconds, 1)),
-                    })
-                    .Concat(MetricColumns.Of(report))
-                    .Concat(new (string, object?)[]
-                    {
-                        ("sample_seconds", Math.Round(samples.Seconds, 1)), ("fid_ratio", Math.Round(fid.Fid / baseline.Fid, 3)),
-                        ("vs_baseline", variant == Baseline ? "" : Versus(fid, baseline)),
-                    }).ToArray());
-                table.SaveCsv(tablePath);
+                var fid = EvaluationRow.Of(report);
+                var baseline = variant == Baseline ? fid : Point(table.Rows, run, regime.Name, dataset, Baseline)?.Metrics;
+                var ratio = fid.Fid / (baseline?.Fid ?? double.NaN);
+                run.Log(string.Create(CultureInfo.InvariantCulture, $"  FID {fid.Fid:F2} [{fid.FidLow:F2}, {fid.FidHigh:F2}], {ratio:F3}x the baseline"));
+                table.Add(new RecipeRow(regime.Name, dataset, variant, change, config?.TrainSteps ?? 0, config?.BatchSize,
+                    config is null ? 0 : model.ResumedFromStep > 0 ? null : Math.Round(model.TrainSeconds, 1), run.Seed, run.Profile, fid,
+                    Math.Round(samples.Seconds, 1), Math.Round(ratio, 3), variant == Baseline || baseline is null ? "" : Versus(fid, baseline)));
             }
 
             run.Log($"{regime.Name} {dataset}: shard 0 of {split.Name} per recipe variant");
@@ -92,7 +78,7 @@ public sealed class RecipeExperiment : IExperiment
             var baselineConfig = Checkpoint.ReadHeader(trained.CheckpointPath).Config;
             Measure(Baseline, trained, "Table 1's recipe", baselineConfig);
             Measure(Start, trained with { CheckpointPath = ModelCache.SnapshotPath(trained, 0) }, "no training", null);
-            checks.Add(LearningCheck(table, run, regime.Name, dataset));
+            checks.Add(LearningCheck(table.Rows, run, regime.Name, dataset));
             foreach (var variant in RecipeVariant.For(baselineConfig))
             {
                 var model = pipeline.TrainShard(split, 0, regime: regime, cache: cache, recipe: variant.Change);
@@ -109,36 +95,35 @@ public sealed class RecipeExperiment : IExperiment
         {
             ["note"] = $"shard 0 of each block's uniform-8 split at its compute-parity budget, one recipe change per variant, {perClass * 10} samples each from the same noise, Table 1's {run.Profile} configurations",
         });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) of each recipe variant at a shard's budget"] = table }, files, checks);
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) of each recipe variant at a shard's budget"] = table.ToTable() }, files, checks);
     }
 
     /// <summary>better or worse when the variant's 95 % FID interval lies wholly below or above the baseline's; otherwise within intervals.</summary>
-    private static string Versus((double Fid, double Low, double High) variant, (double Fid, double Low, double High) baseline) =>
-        variant.High < baseline.Low ? "better" : variant.Low > baseline.High ? "worse" : "within intervals";
+    private static string Versus(EvaluationRow variant, EvaluationRow baseline) =>
+        variant.FidHigh < baseline.FidLow ? "better" : variant.FidLow > baseline.FidHigh ? "worse" : "within intervals";
 
-    private static (double Fid, double Low, double High) Point(ResultTable table, ExperimentRun run, string regime, string dataset, string variant) =>
-        MetricColumns.Rows(table, ("regime", regime), ("dataset", dataset), ("variant", variant), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)), ("profile", run.Profile))
-            .Select(r => (MetricColumns.Number(table, r, "fid_cdmnet"), MetricColumns.Number(table, r, "fid_low"), MetricColumns.Number(table, r, "fid_high")))
-            .DefaultIfEmpty((double.NaN, double.NaN, double.NaN)).First();
+    private static RecipeRow? Point(IReadOnlyList<RecipeRow> table, ExperimentRun run, string regime, string dataset, string variant) =>
+        table.FirstOrDefault(r => r.Regime == regime && r.Dataset == dataset && r.Variant == variant && r.Seed == run.Seed && r.Profile == run.Profile);
 
     /// <summary>The baseline learned: its FID is below its starting point's beyond both 95 % intervals (a model drawing noise fails it).</summary>
-    private static SanityCheck LearningCheck(ResultTable table, ExperimentRun run, string regime, string dataset)
+    private static SanityCheck LearningCheck(IReadOnlyList<RecipeRow> table, ExperimentRun run, string regime, string dataset)
     {
-        var start = Point(table, run, regime, dataset, Start);
-        var trained = Point(table, run, regime, dataset, Baseline);
+        var start = Point(table, run, regime, dataset, Start)?.Metrics;
+        var trained = Point(table, run, regime, dataset, Baseline)?.Metrics;
         return new SanityCheck($"quality: {regime} {dataset} baseline: FID below its starting point's (step 0) beyond both 95 % intervals",
-            trained.High < start.Low,
-            string.Create(CultureInfo.InvariantCulture, $"step 0: {start.Fid:F2} [{start.Low:F2}, {start.High:F2}]; trained: {trained.Fid:F2} [{trained.Low:F2}, {trained.High:F2}]"));
+            trained is not null && start is not null && trained.FidHigh < start.FidLow,
+            string.Create(CultureInfo.InvariantCulture,
+                $"step 0: {start?.Fid:F2} [{start?.FidLow:F2}, {start?.FidHigh:F2}]; trained: {trained?.Fid:F2} [{trained?.FidLow:F2}, {trained?.FidHigh:F2}]"));
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, IReadOnlyList<Table1Grid> grids, ResultTable table)
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, IReadOnlyList<Table1Grid> grids, ResultRows<RecipeRow> table)
     {
         var files = new List<string>();
         foreach (var grid in grids)
         {
             // The starting point is left out: its FID is many times the variants' and would flatten their bars.
-            var rows = MetricColumns.Rows(table, ("regime", grid.Regime.Name), ("dataset", grid.Dataset), ("seed", run.Seed.ToString(CultureInfo.InvariantCulture)),
-                ("profile", run.Profile)).Where(r => table.Get(r, "variant") != Start).ToList();
+            var rows = table.Rows.Where(r => r.Regime == grid.Regime.Name && r.Dataset == grid.Dataset && r.Seed == run.Seed && r.Profile == run.Profile && r.Variant != Start)
+                .ToList();
             if (rows.Count == 0)
             {
                 continue;
@@ -146,12 +131,12 @@ public sealed class RecipeExperiment : IExperiment
 
             var series = new ChartSeries("FID",
                 rows.Select((_, i) => (double)i).ToArray(),
-                rows.Select(r => MetricColumns.Number(table, r, "fid_cdmnet")).ToArray(),
-                rows.Select(r => (MetricColumns.Number(table, r, "fid_high") - MetricColumns.Number(table, r, "fid_low")) / 2).ToArray());
+                rows.Select(r => r.Metrics.Fid).ToArray(),
+                rows.Select(r => r.Metrics.FidHalfInterval).ToArray());
             var spec = new ChartSpec($"{grid.Dataset}, {grid.Regime.Name}: FID by recipe change", "recipe (one change each; shard 0 of uniform-8 at its parity budget)",
                 "FID (CdmNet), lower is better", [series], ChartKind.Bar)
             {
-                Categories = rows.Select(r => table.Get(r, "variant")).ToArray(),
+                Categories = rows.Select(r => r.Variant).ToArray(),
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
             };
             var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-by-recipe-{grid.Regime.FileTag}-{grid.Dataset}"));

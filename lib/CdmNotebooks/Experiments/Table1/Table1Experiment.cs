@@ -10,15 +10,6 @@ namespace CdmNotebooks.Experiments.Table1;
 /// <summary>E1: paragon vs CDM (each router kind) vs the one-model baselines (random pick, soup) and the best-provisioned single shard, over training regimes, datasets, split schemes and shard counts, at compute parity.</summary>
 public sealed class Table1Experiment : IExperiment
 {
-    /// <summary>Columns of table1.csv: one row per (regime, dataset, scheme, shards, method, budget) measured; budget is the block's paragon steps.</summary>
-    public static IReadOnlyList<string> Columns { get; } = new[] { "regime", "dataset", "scheme", "shards", "method", "router", "seed", "profile", "budget" }
-        .Concat(MetricColumns.Names)
-        .Concat(new[] { "train_steps", "train_seconds", "router_seconds", "sample_seconds", "sampler_steps", "composition", "shard_evaluations" })
-        .ToArray();
-
-    /// <summary>Columns of floor.csv: the real-vs-real floor of each metric (a train subset against the test part).</summary>
-    public static IReadOnlyList<string> FloorColumns { get; } = new[] { "dataset", "seed", "profile" }.Concat(MetricColumns.Names).ToArray();
-
     private readonly Table1Settings? _settings;
 
     /// <summary>Runs the profile's grid, or <paramref name="settings"/> when given (e.g. a smaller grid in a notebook).</summary>
@@ -49,17 +40,15 @@ public sealed class Table1Experiment : IExperiment
             throw new ArgumentException($"No Table 1 block of the {run.Profile} profile is named '{run.Regime}'. Its blocks: {string.Join(", ", settings.Grids.Select(g => g.Name))}.");
         }
 
-        var tablePath = run.ResultPath("table1.csv");
-        var floorPath = run.ResultPath("floor.csv");
-        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
-        var floors = ResultTable.LoadCsvOrEmpty(floorPath, FloorColumns);
+        var table = ResultRows<Table1Row>.Open(run.ResultPath("table1.csv"));
+        var floors = ResultRows<FloorRow>.Open(run.ResultPath("floor.csv"));
         // One pipeline per budget: a block with a multiplied budget trains its paragon and shards at its own scale; bases are shared.
         var pipelines = new Dictionary<int, CdmPipeline>();
         CdmPipeline PipelineFor(Table1Grid grid) =>
             pipelines.TryGetValue(grid.StepMultiple, out var p) ? p : pipelines[grid.StepMultiple] = new CdmPipeline(run, grid.ScaleFrom(settings.Scale));
         try
         {
-            return RunBlocks(run, settings, grids, table, tablePath, floors, floorPath, PipelineFor, started);
+            return RunBlocks(run, settings, grids, table, floors, PipelineFor, started);
         }
         finally
         {
@@ -71,21 +60,18 @@ public sealed class Table1Experiment : IExperiment
     }
 
     private ExperimentReport RunBlocks(
-        ExperimentRun run, Table1Settings settings, IReadOnlyList<Table1Grid> grids, ResultTable table, string tablePath, ResultTable floors, string floorPath,
+        ExperimentRun run, Table1Settings settings, IReadOnlyList<Table1Grid> grids, ResultRows<Table1Row> table, ResultRows<FloorRow> floors,
         Func<Table1Grid, CdmPipeline> pipelineFor, DateTimeOffset started)
     {
         var bookkeeping = new List<SanityCheck>();
-        var seedText = run.Seed.ToString(CultureInfo.InvariantCulture);
         var pipeline = pipelineFor(grids[0]);
 
         foreach (var dataset in settings.Datasets)
         {
-            if (!floors.Contains(("dataset", dataset), ("seed", run.Seed), ("profile", run.Profile)))
+            if (!floors.Rows.Any(f => f.Dataset == dataset && f.Seed == run.Seed && f.Profile == run.Profile))
             {
                 run.Log($"{dataset}: real-vs-real floor");
-                floors.Add(new (string, object?)[] { ("dataset", dataset), ("seed", run.Seed), ("profile", run.Profile) }
-                    .Concat(MetricColumns.Of(pipeline.RealFloor(dataset))).ToArray());
-                floors.SaveCsv(floorPath);
+                floors.Add(new FloorRow(dataset, run.Seed, run.Profile, EvaluationRow.Of(pipeline.RealFloor(dataset))));
             }
         }
 
@@ -100,9 +86,9 @@ public sealed class Table1Experiment : IExperiment
         foreach (var (grid, (scheme, n), _, withNaive) in order)
         {
             var context = new RowContext(grid, settings.Budget(grid), run);
-            MeasureParagon(pipelineFor(grid), settings, context, table, tablePath);
+            MeasureParagon(pipelineFor(grid), settings, context, table);
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(grid.Dataset, scheme, n, ShardSplit.DefaultSeed));
-            MeasureSplit(pipelineFor(grid), settings, context, table, tablePath, split, withNaive);
+            MeasureSplit(pipelineFor(grid), settings, context, table, split, withNaive);
         }
 
         foreach (var grid in grids)
@@ -121,13 +107,13 @@ public sealed class Table1Experiment : IExperiment
         var files = WriteFigures(run, settings, table);
         run.WriteRunInfo(started, new Dictionary<string, string> { ["note"] = settings.Note });
         var checks = new List<SanityCheck>();
-        checks.AddRange(ByClassChecks(table, settings, seedText, run.Profile));
+        checks.AddRange(ByClassChecks(table.Rows, settings, run));
         var parity = bookkeeping.Where(c => c.Name.StartsWith("parity ", StringComparison.Ordinal)).ToList();
         checks.Add(new SanityCheck("compute parity: sum of shard train steps equals the paragon's (within rounding) for every split",
             parity.All(c => c.Passed), string.Join("; ", parity.Select(c => c.Detail))));
         checks.AddRange(bookkeeping.Except(parity));
         return new ExperimentReport(Name, run.Profile,
-            new Dictionary<string, ResultTable> { ["Table 1 (FID and KID in CdmNet features)"] = table, ["Real-vs-real floor"] = floors },
+            new Dictionary<string, ResultTable> { ["Table 1 (FID and KID in CdmNet features)"] = table.ToTable(), ["Real-vs-real floor"] = floors.ToTable() },
             files, checks);
     }
 
@@ -136,7 +122,7 @@ public sealed class Table1Experiment : IExperiment
     /// lazily; nothing when measured. The base's FID is where every fine-tuned model starts: a ratio to the paragon reads as a reproduction only
     /// when the paragon moved away from it.
     /// </summary>
-    private static void MeasureParagon(CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultTable table, string tablePath)
+    private static void MeasureParagon(CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultRows<Table1Row> table)
     {
         var grid = context.Grid;
         if (pipeline.TrainBase(grid.Regime) is { } baseModel && !Measured(table, context, "all", 0, "base"))
@@ -144,7 +130,6 @@ public sealed class Table1Experiment : IExperiment
             context.Run.Log($"{grid.Regime.Name}: base {baseModel.Data} ({baseModel.TrainSteps} steps, {baseModel.TrainSeconds:F0} s; pretraining, outside compute parity)");
             using var loadedBase = new LoadedShards(new[] { baseModel });
             table.Add(Measure(pipeline, context, settings.HeadlineSamplesPerClass, "all", 0, "base", "-", loadedBase.Denoisers[0], baseModel.TrainSteps, baseModel.TrainSeconds, 0));
-            table.SaveCsv(tablePath);
         }
 
         if (Measured(table, context, "all", 1, "paragon"))
@@ -155,7 +140,6 @@ public sealed class Table1Experiment : IExperiment
         var trained = pipeline.TrainParagon(grid.Dataset, regime: grid.Regime);
         using var denoiser = new LoadedShards(new[] { trained });
         table.Add(Measure(pipeline, context, settings.HeadlineSamplesPerClass, "all", 1, "paragon", "-", denoiser.Denoisers[0], trained.TrainSteps, trained.TrainSeconds, 0));
-        table.SaveCsv(tablePath);
     }
 
     /// <summary>The key columns every row of one block (regime, dataset, budget) of this run shares.</summary>
@@ -165,14 +149,13 @@ public sealed class Table1Experiment : IExperiment
 
         public string Dataset => Grid.Dataset;
 
-        /// <summary>The row of (<paramref name="scheme"/>, <paramref name="shards"/>, <paramref name="method"/>) in this block, or -1.</summary>
-        public int Row(ResultTable table, string scheme, int shards, string method) => MetricColumns.Rows(table, ("regime", Regime), ("dataset", Dataset),
-                ("scheme", scheme), ("shards", shards.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", Run.Seed.ToString(CultureInfo.InvariantCulture)),
-                ("profile", Run.Profile), ("budget", Budget.ToString(CultureInfo.InvariantCulture)))
-            .DefaultIfEmpty(-1).First();
+        /// <summary>The row of (<paramref name="scheme"/>, <paramref name="shards"/>, <paramref name="method"/>) in this block and run, or null.</summary>
+        public Table1Row? Row(ResultRows<Table1Row> table, string scheme, int shards, string method) => table.Rows.FirstOrDefault(r =>
+            r.Regime == Regime && r.Dataset == Dataset && r.Budget == Budget && r.Seed == Run.Seed && r.Profile == Run.Profile &&
+            r.Scheme == scheme && r.Shards == shards && r.Method == method);
     }
 
-    private static bool Measured(ResultTable table, RowContext context, string scheme, int shards, string method) => context.Row(table, scheme, shards, method) >= 0;
+    private static bool Measured(ResultRows<Table1Row> table, RowContext context, string scheme, int shards, string method) => context.Row(table, scheme, shards, method) is not null;
 
     /// <summary>The methods of one split in measuring order: the claim's comparisons first (trained router, one-model baselines), dense methods last.</summary>
     /// <remarks>
@@ -189,7 +172,7 @@ public sealed class Table1Experiment : IExperiment
                 .ToArray();
 
     private static void MeasureSplit(
-        CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultTable table, string tablePath, ShardSplit split, bool withNaive)
+        CdmPipeline pipeline, Table1Settings settings, RowContext context, ResultRows<Table1Row> table, ShardSplit split, bool withNaive)
     {
         var regime = context.Grid.Regime;
         var scheme = split.Scheme.Kind;
@@ -238,8 +221,6 @@ public sealed class Table1Experiment : IExperiment
                 var routerSeconds = store.Routers.Trainings.Where(t => t.Kind == kind).Sum(t => t.Seconds);
                 table.Add(Measure(pipeline, context, perClass, scheme, n, method, kind.Name(), composed.Denoiser, steps, seconds, routerSeconds));
             }
-
-            table.SaveCsv(tablePath);
         }
 
         static ExperimentRun run(RowContext c) => c.Run;
@@ -254,7 +235,7 @@ public sealed class Table1Experiment : IExperiment
         Path.Combine(Path.GetDirectoryName(context.Run.Models.Root)!, "registries", "table1", context.Run.Profile, $"seed-{context.Run.Seed}",
             context.Grid.FileTag, split.Name);
 
-    private static (string, object?)[] Measure(
+    private static Table1Row Measure(
         CdmPipeline pipeline, RowContext context, int samplesPerClass, string scheme, int shards, string method, string router, IDenoiser denoiser,
         int trainSteps, double trainSeconds, double routerSeconds)
     {
@@ -267,22 +248,11 @@ public sealed class Table1Experiment : IExperiment
         ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])),
             run.ResultPath($"samples-{prefix}{dataset}-{scheme}-{shards}-{method}.png"), columns: 10);
         run.Log($"  {method}: FID {report.Fid.Value:F2}, conditional accuracy {report.ConditionalAccuracy?.Accuracy:F3}, sampled in {samples.Seconds:F0} s");
-        return new (string, object?)[]
-            {
-                ("regime", context.Regime), ("dataset", dataset), ("scheme", scheme), ("shards", shards), ("method", method), ("router", router),
-                ("seed", run.Seed), ("profile", run.Profile), ("budget", context.Budget),
-            }
-            .Concat(MetricColumns.Of(report))
-            .Concat(new (string, object?)[]
-            {
-                ("train_steps", trainSteps), ("train_seconds", Math.Round(trainSeconds, 1)), ("router_seconds", Math.Round(routerSeconds, 1)),
-                ("sample_seconds", Math.Round(samples.Seconds, 1)), ("sampler_steps", pipeline.Scale.SamplerSteps),
-                ("composition", MetricColumns.Composition(denoiser)),
-                // Shard evaluations per sample-step of the last batch (1 for a single model): what a method costs in models.
-                ("shard_evaluations", denoiser is ComposedDenoiser c && c.SampleEvaluations > 0
-                    ? Math.Round(c.ShardEvaluations / (double)c.SampleEvaluations, 3) : 1.0),
-            })
-            .ToArray();
+        return new Table1Row(context.Regime, dataset, scheme, shards, method, router, run.Seed, run.Profile, context.Budget, EvaluationRow.Of(report),
+            trainSteps, Math.Round(trainSeconds, 1), Math.Round(routerSeconds, 1), Math.Round(samples.Seconds, 1), pipeline.Scale.SamplerSteps,
+            (denoiser as ComposedDenoiser)?.Sparsity.ToString() ?? "single model",
+            // Shard evaluations per sample-step of the last batch (1 for a single model): what a method costs in models.
+            denoiser is ComposedDenoiser c && c.SampleEvaluations > 0 ? Math.Round(c.ShardEvaluations / (double)c.SampleEvaluations, 3) : 1.0);
     }
 
     /// <summary>
@@ -320,22 +290,20 @@ public sealed class Table1Experiment : IExperiment
     }
 
     /// <summary>Random pick costs one model: its rows record exactly one shard evaluation per sample-step.</summary>
-    private static IEnumerable<SanityCheck> RandomPickChecks(ResultTable table, RowContext context, IEnumerable<(SplitScheme Scheme, int Shards)> splits)
+    private static IEnumerable<SanityCheck> RandomPickChecks(ResultRows<Table1Row> table, RowContext context, IEnumerable<(SplitScheme Scheme, int Shards)> splits)
     {
         foreach (var (scheme, n) in splits)
         {
-            var row = context.Row(table, scheme.Kind, n, "cdm-random-pick");
-            var evaluations = row >= 0 ? MetricColumns.Number(table, row, "shard_evaluations") : double.NaN;
+            var evaluations = context.Row(table, scheme.Kind, n, "cdm-random-pick")?.ShardEvaluations ?? double.NaN;
             yield return new SanityCheck($"random pick {context.Grid.Name} {scheme.Kind}-{n}: one shard evaluation per sample-step",
                 evaluations == 1.0, string.Create(CultureInfo.InvariantCulture, $"{evaluations} shard evaluations per sample-step"));
         }
     }
 
     /// <summary>Compute parity, read from the rows: each shard gets round(f * paragon steps), so a split's total may differ from the paragon's by at most n/2 steps.</summary>
-    private static SanityCheck ParityCheck(ResultTable table, RowContext context, string scheme, int n)
+    private static SanityCheck ParityCheck(ResultRows<Table1Row> table, RowContext context, string scheme, int n)
     {
-        int? Steps(string s, int shards, string method) =>
-            context.Row(table, s, shards, method) is var r and >= 0 ? int.Parse(table.Get(r, "train_steps"), CultureInfo.InvariantCulture) : null;
+        int? Steps(string s, int shards, string method) => context.Row(table, s, shards, method)?.TrainSteps;
         var paragon = Steps("all", 1, "paragon");
         var total = Steps(scheme, n, "cdm-classifier");
         var tolerance = Math.Ceiling(n / 2.0);
@@ -350,24 +318,22 @@ public sealed class Table1Experiment : IExperiment
     /// scheme (reported as a check so the verdict states it; it is the measured claim, not a sanity property), with, in a fine-tuned regime,
     /// whether the block can test it at all (the paragon moved off its base).
     /// </summary>
-    private static IEnumerable<SanityCheck> ByClassChecks(ResultTable table, Table1Settings settings, string seed, string profile)
+    private static IEnumerable<SanityCheck> ByClassChecks(IReadOnlyList<Table1Row> table, Table1Settings settings, ExperimentRun run)
     {
         foreach (var grid in settings.Grids)
         {
             var (regime, dataset, block) = (grid.Regime, grid.Dataset, grid.Name);
-            int Row(string scheme, int n, string method) => MetricColumns.Rows(table, [.. settings.BlockKey(grid), ("scheme", scheme),
-                    ("shards", n.ToString(CultureInfo.InvariantCulture)), ("method", method), ("seed", seed), ("profile", profile)])
-                .DefaultIfEmpty(-1).First();
-            double Value(string scheme, int n, string method, string column) =>
-                Row(scheme, n, method) is var r and >= 0 ? MetricColumns.Number(table, r, column) : double.NaN;
+            double Value(string scheme, int n, string method, Func<EvaluationRow, double?> column) =>
+                table.FirstOrDefault(r => settings.InBlock(grid, r) && r.Scheme == scheme && r.Shards == n && r.Method == method && r.Seed == run.Seed && r.Profile == run.Profile)
+                    is { } row ? column(row.Metrics) ?? double.NaN : double.NaN;
 
             foreach (var n in grid.Splits.Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards))
             {
                 // One-sided two-proportion z-test of each router's conditional accuracy against naive averaging's; the better of the two
                 // routers must clear z > 2.58 (p < 0.005 each, so p < 0.01 for the pair after Bonferroni), not merely a larger number.
-                var naive = (Accuracy: Value("by-class", n, "cdm-naive", "cond_acc"), Samples: Value("by-class", n, "cdm-naive", "samples"));
+                var naive = (Accuracy: Value("by-class", n, "cdm-naive", m => m.ConditionalAccuracy), Samples: Value("by-class", n, "cdm-naive", m => m.Samples));
                 var routers = new[] { "cdm-classifier", "cdm-ito" }
-                    .Select(m => (Method: m, Accuracy: Value("by-class", n, m, "cond_acc"), Samples: Value("by-class", n, m, "samples")))
+                    .Select(m => (Method: m, Accuracy: Value("by-class", n, m, r => r.ConditionalAccuracy), Samples: Value("by-class", n, m, r => r.Samples)))
                     .Select(r => (r.Method, r.Accuracy, Z: BinomialTest.TwoProportion(r.Accuracy, r.Samples, naive.Accuracy, naive.Samples)))
                     .ToList();
                 var best = routers.Where(r => double.IsFinite(r.Z)).Select(r => r.Z).DefaultIfEmpty(double.NaN).Max();
@@ -383,13 +349,13 @@ public sealed class Table1Experiment : IExperiment
                 continue;
             }
 
-            var paragon = Value("all", 1, "paragon", "fid_cdmnet");
-            var baseFid = Value("all", 0, "base", "fid_cdmnet");
+            var paragon = Value("all", 1, "paragon", m => m.Fid);
+            var baseFid = Value("all", 0, "base", m => m.Fid);
             if (regime.HasBase)
             {
                 // A claim of "within 10 % of the paragon" says nothing about compartmentalization when the base alone is within 10 %: then a
                 // CDM whose shards learned nothing would meet it. The block is informative only when fine-tuning moved the paragon off its base.
-                var (paragonHigh, baseLow) = (Value("all", 1, "paragon", "fid_high"), Value("all", 0, "base", "fid_low"));
+                var (paragonHigh, baseLow) = (Value("all", 1, "paragon", m => m.FidHigh), Value("all", 0, "base", m => m.FidLow));
                 yield return new SanityCheck($"informative {block} {dataset}: the paragon's FID is below its base's beyond both 95 % intervals",
                     paragonHigh < baseLow,
                     string.Create(CultureInfo.InvariantCulture,
@@ -399,7 +365,7 @@ public sealed class Table1Experiment : IExperiment
             foreach (var scheme in grid.EightShardSchemes)
             {
                 var ratios = new[] { "cdm-classifier", "cdm-ito", "cdm-compartmentalized" }
-                    .Select(m => (Method: m, Ratio: Value(scheme.Kind, 8, m, "fid_cdmnet") / paragon)).Where(r => double.IsFinite(r.Ratio)).ToArray();
+                    .Select(m => (Method: m, Ratio: Value(scheme.Kind, 8, m, r => r.Fid) / paragon)).Where(r => double.IsFinite(r.Ratio)).ToArray();
                 var bestRatio = ratios.Length == 0 ? double.NaN : ratios.Min(r => r.Ratio);
                 yield return new SanityCheck($"claim {block} {dataset} {scheme.Kind}-8: the best CDM-8 FID is within 10 % of the paragon's",
                     bestRatio <= 1.10,
@@ -408,7 +374,7 @@ public sealed class Table1Experiment : IExperiment
         }
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings settings, ResultTable table)
+    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings settings, ResultRows<Table1Row> table)
     {
         var caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; FID in CdmNet features, error bars half the 95% bootstrap interval";
         foreach (var grid in settings.Grids)
@@ -416,10 +382,10 @@ public sealed class Table1Experiment : IExperiment
             var prefix = grid.FilePrefix;
             foreach (var scheme in grid.Splits.Select(s => s.Scheme).Distinct())
             {
-                FigureWriter.Save(Table1Charts.FidVsShards(table, settings, grid, scheme.Kind, caption), run.ResultPath($"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}"));
+                FigureWriter.Save(Table1Charts.FidVsShards(table.Rows, settings, grid, scheme.Kind, caption), run.ResultPath($"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}"));
             }
 
-            FigureWriter.Save(Table1Charts.ConditionalAccuracy(table, settings, grid, caption), run.ResultPath($"conditional-accuracy-{prefix}{grid.Dataset}"));
+            FigureWriter.Save(Table1Charts.ConditionalAccuracy(table.Rows, settings, grid, caption), run.ResultPath($"conditional-accuracy-{prefix}{grid.Dataset}"));
         }
 
         return Directory.GetFiles(run.ResultsDirectory)

@@ -59,9 +59,13 @@ public sealed record Table1Settings(IReadOnlyList<Table1Grid> Grids, ExperimentS
         return grid.ScaleFrom(Scale).Paragon.TrainSteps;
     }
 
-    /// <summary>The key columns every row of <paramref name="grid"/> has (regime, dataset, budget), for reading its rows.</summary>
-    public (string Column, string Value)[] BlockKey(Table1Grid grid) =>
-        [("regime", grid.Regime.Name), ("dataset", grid.Dataset), ("budget", Budget(grid).ToString(System.Globalization.CultureInfo.InvariantCulture))];
+    /// <summary>Whether <paramref name="row"/> belongs to block <paramref name="grid"/> (its regime, dataset and budget).</summary>
+    public bool InBlock(Table1Grid grid, IBlockRow row)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(row);
+        return row.Regime == grid.Regime.Name && row.Dataset == grid.Dataset && row.Budget == Budget(grid);
+    }
 
     /// <summary>Every scheme crossed with every shard count.</summary>
     public static IReadOnlyList<(SplitScheme Scheme, int Shards)> Grid(IEnumerable<SplitScheme> schemes, IEnumerable<int> shards) =>

@@ -1,0 +1,94 @@
+using CdmNotebooks.Experiments.Continual;
+using CdmNotebooks.Experiments.Convergence;
+using CdmNotebooks.Experiments.Recipe;
+using CdmNotebooks.Experiments.Table1;
+using CdmNotebooks.Reporting;
+using CdmNotebooks.Tests.Kernel;
+
+namespace CdmNotebooks.Tests.Reporting;
+
+/// <summary>Typed result rows: the committed result files read back as their record types and re-save byte for byte, and a file of another layout is refused by name.</summary>
+public sealed class ResultRowsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cdm-rows-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string> CommittedFiles() => new()
+    {
+        "table1/standard/table1.csv", "table1/standard/table1-in-domain-rate-half.csv", "table1/standard/floor.csv",
+        "convergence/standard/convergence.csv", "convergence/standard/convergence-in-domain-rate-half.csv", "recipe/standard/recipe.csv",
+        "continual/standard/continual.csv", "continual/standard/costs.csv",
+    };
+
+    [Theory]
+    [MemberData(nameof(CommittedFiles))]
+    public void ACommittedResultFileReadsAsItsRowTypeAndSavesBackUnchanged(string file)
+    {
+        var path = Path.Combine(PythonDriver.RepositoryRoot, "results", file);
+        var text = File.ReadAllText(path);
+        var name = Path.GetFileName(file);
+        var (rows, again) = name switch
+        {
+            "floor.csv" => RoundTrip<FloorRow>(text, path),
+            _ when name.StartsWith("table1", StringComparison.Ordinal) => RoundTrip<Table1Row>(text, path),
+            _ when name.StartsWith("convergence", StringComparison.Ordinal) => RoundTrip<ConvergenceRow>(text, path),
+            "recipe.csv" => RoundTrip<RecipeRow>(text, path),
+            "continual.csv" => RoundTrip<ContinualRow>(text, path),
+            "costs.csv" => RoundTrip<ContinualCostRow>(text, path),
+            _ => throw new ArgumentException(file),
+        };
+
+        Assert.True(rows > 0, $"{file} has no rows");
+        Assert.Equal(text, again);
+    }
+
+    [Fact]
+    public void RowsAreSavedAtEveryAddAndReadBackTyped()
+    {
+        var path = Path.Combine(_dir, "table1.csv");
+        var rows = ResultRows<Table1Row>.Open(path);
+        Assert.Empty(rows.Rows);
+        Assert.False(File.Exists(path));
+        var metrics = new EvaluationRow(12.3456789, 10, double.NaN, 1, 0.5, null, null, 100);
+        rows.Add(new Table1Row("scratch", "mnist10k", "by-class", 8, "cdm-ito", "ito, \"dense\"", 0, "smoke", 3200, metrics, 3199, 1.5, 0, 2, 50, "dense", null));
+
+        var back = ResultRows<Table1Row>.Open(path).Rows.Single();
+        Assert.Equal(rows.Rows[0] with { Metrics = metrics }, back with { Metrics = metrics });
+        Assert.Equal(12.3456789, back.Metrics.Fid);
+        Assert.True(double.IsNaN(back.Metrics.FidHigh));
+        Assert.Null(back.Metrics.ConditionalAccuracy);
+        Assert.Null(back.ShardEvaluations);
+        Assert.Equal(0, back.Metrics.FidHalfInterval);
+        Assert.Equal(ResultRows<Table1Row>.Columns, rows.ToTable().Columns);
+        Assert.Contains("| cdm-ito |", rows.ToTable().ToMarkdown(["method"]));
+    }
+
+    [Fact]
+    public void AFileOfAnotherLayoutIsRefusedNamingTheFileAndItsColumns()
+    {
+        var path = Path.Combine(_dir, "convergence.csv");
+        var columns = string.Join(",", ResultRows<ConvergenceRow>.Columns);
+
+        File.WriteAllText(path, columns + ",extra\n");
+        var extra = Assert.Throws<InvalidDataException>(() => ResultRows<ConvergenceRow>.Open(path));
+        Assert.Contains(path, extra.Message);
+        Assert.Contains("extra", extra.Message);
+
+        File.WriteAllText(path, columns.Replace("budget", "steps_budget", StringComparison.Ordinal) + "\n");
+        var renamed = Assert.Throws<InvalidDataException>(() => ResultRows<ConvergenceRow>.Open(path));
+        Assert.Contains("budget", renamed.Message);
+
+        var row = string.Join(",", ResultRows<ConvergenceRow>.Columns.Select(c => c == "step" ? "many" : "1"));
+        File.WriteAllText(path, $"{columns}\n{row}\n");
+        var unparsable = Assert.Throws<InvalidDataException>(() => ResultRows<ConvergenceRow>.Open(path));
+        Assert.Contains("many", unparsable.Message);
+    }
+
+    private static (int Rows, string Text) RoundTrip<TRow>(string text, string path)
+        where TRow : class
+    {
+        var rows = ResultRows<TRow>.Parse(text, path);
+        return (rows.Count, ResultRows<TRow>.WriteCsv(rows));
+    }
+}
