@@ -37,6 +37,16 @@ public sealed class ResultRows<TRow>
         return new ResultRows<TRow>(path, File.Exists(path) ? Parse(File.ReadAllText(path), path) : new List<TRow>());
     }
 
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="rows"/>: a file rebuilt whole by every run.</summary>
+    public static ResultRows<TRow> Create(string path, IEnumerable<TRow> rows)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(rows);
+        var created = new ResultRows<TRow>(path, rows.ToList());
+        created.Save();
+        return created;
+    }
+
     /// <summary>Appends <paramref name="row"/> and saves the file atomically.</summary>
     public void Add(TRow row)
     {

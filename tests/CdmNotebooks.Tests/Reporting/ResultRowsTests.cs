@@ -1,5 +1,6 @@
 using CdmNotebooks.Experiments.Continual;
 using CdmNotebooks.Experiments.Convergence;
+using CdmNotebooks.Experiments.Forgetting;
 using CdmNotebooks.Experiments.Recipe;
 using CdmNotebooks.Experiments.Table1;
 using CdmNotebooks.Reporting;
@@ -18,7 +19,7 @@ public sealed class ResultRowsTests : IDisposable
     {
         "table1/standard/table1.csv", "table1/standard/table1-in-domain-rate-half.csv", "table1/standard/floor.csv",
         "convergence/standard/convergence.csv", "convergence/standard/convergence-in-domain-rate-half.csv", "recipe/standard/recipe.csv",
-        "continual/standard/continual.csv", "continual/standard/costs.csv",
+        "continual/standard/continual.csv", "continual/standard/costs.csv", "forgetting/standard/evaluations.csv", "forgetting/standard/forgetting.csv",
     };
 
     [Theory]
@@ -36,6 +37,8 @@ public sealed class ResultRowsTests : IDisposable
             "recipe.csv" => RoundTrip<RecipeRow>(text, path),
             "continual.csv" => RoundTrip<ContinualRow>(text, path),
             "costs.csv" => RoundTrip<ContinualCostRow>(text, path),
+            "evaluations.csv" => RoundTrip<ForgettingEvaluationRow>(text, path),
+            "forgetting.csv" => RoundTrip<ForgettingRow>(text, path),
             _ => throw new ArgumentException(file),
         };
 

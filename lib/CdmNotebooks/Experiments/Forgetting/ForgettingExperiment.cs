@@ -18,22 +18,6 @@ public sealed class ForgettingExperiment : IExperiment
 {
     private const string Actor = "forgetting-experiment";
 
-    /// <summary>Columns of evaluations.csv: one row per (state, method) sampled and scored.</summary>
-    public static IReadOnlyList<string> EvaluationColumns { get; } =
-    [
-        "regime", "dataset", "split", "shards", "state", "method", "router", "seed", "profile", "samples",
-        "fid", "fid_low", "fid_high", "kid", "kid_se", "cond_acc", "cond_acc_se", "sample_seconds",
-    ];
-
-    /// <summary>Columns of forgetting.csv: one row per (request, method).</summary>
-    public static IReadOnlyList<string> Columns { get; } =
-    [
-        "regime", "dataset", "split", "shards", "request", "forgotten_ids", "method", "router", "seed", "profile",
-        "retrained_models", "retrained_steps", "shard_seconds", "router_seconds", "forget_seconds", "speedup_vs_paragon", "step_ratio_vs_paragon",
-        "fid_before", "fid_before_low", "fid_before_high", "fid_after", "fid_after_low", "fid_after_high", "fid_increase_pct",
-        "cond_acc_before", "cond_acc_after", "lineage_passed", "claim_8x_faster", "claim_fid_within_1pct", "train_seconds", "sample_seconds",
-    ];
-
     /// <inheritdoc />
     public string Name => "forgetting";
 
@@ -49,13 +33,13 @@ public sealed class ForgettingExperiment : IExperiment
         using var pipeline = new CdmPipeline(run, ForgettingSettings.Scale(run.Profile));
         var split = ShardSplit.Load(settings.Split);
         var dataset = split.Dataset;
-        var evaluationsPath = run.ResultPath("evaluations.csv");
-        var evaluations = ResultTable.LoadCsvOrEmpty(evaluationsPath, EvaluationColumns);
+        var evaluations = ResultRows<ForgettingEvaluationRow>.Open(run.ResultPath("evaluations.csv"));
         var regime = settings.Regime;
-        var scorer = new Scorer(run, pipeline, split, regime.Name, evaluations, evaluationsPath);
+        var scorer = new Scorer(run, pipeline, split, regime.Name, evaluations);
         var checks = new List<SanityCheck>();
         var files = new List<string>();
-        var summary = new ResultTable(Columns);
+        // Rebuilt from the scores at every run (the scores resume from evaluations.csv), so it never holds a row of another run.
+        var summary = new List<ForgettingRow>();
         var registryParent = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
 
         run.Log($"forgetting ({run.Profile}): {split.Name} ({regime.Name}), requests {string.Join(", ", settings.Requests.Select(r => r.Name))}");
@@ -107,7 +91,7 @@ public sealed class ForgettingExperiment : IExperiment
 
         var paragonBefore = scorer.Measure("before", "paragon", () => paragon.LoadDenoiser(), files);
         var cdmBefore = settings.EvaluatedRouters.ToDictionary(k => k, k => scorer.Measure("before", "cdm", k, initial, files));
-        var scores = new List<(string Request, string Method, Score Before, Score After)>();
+        var scores = new List<(string Request, string Method, ForgettingEvaluationRow Before, ForgettingEvaluationRow After)>();
         foreach (var outcome in outcomes)
         {
             var request = outcome.Request;
@@ -131,30 +115,27 @@ public sealed class ForgettingExperiment : IExperiment
 
         checks.AddRange(QualityChecks(scores, split.ClassCounts(0).Length));
 
-        summary.SaveCsv(run.ResultPath("forgetting.csv"));
-        files.Add(run.ResultPath("forgetting.csv"));
-        files.Add(evaluationsPath);
+        var summaryRows = ResultRows<ForgettingRow>.Create(run.ResultPath("forgetting.csv"), summary);
+        files.Add(summaryRows.Path);
+        files.Add(evaluations.Path);
         var (html, png) = FigureWriter.Save(TimeVsFidChart(summary, run.Command), run.ResultPath("forgetting-time-vs-fid"));
         files.Add(html);
         files.Add(png);
         run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["featureSpace"] = scorer.FeatureSpace });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["forgetting"] = summary, ["evaluations"] = evaluations }, files, checks);
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["forgetting"] = summaryRows.ToTable(), ["evaluations"] = evaluations.ToTable() }, files, checks);
     }
 
     /// <summary>Forgetting wall time (x) against FID after forgetting (y, with its bootstrap interval), one series per method, one point per request.</summary>
-    public static ChartSpec TimeVsFidChart(ResultTable summary, string command)
+    public static ChartSpec TimeVsFidChart(IReadOnlyList<ForgettingRow> summary, string command)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        var rows = Enumerable.Range(0, summary.Rows.Count).ToList();
-        string Method(int r) => summary.Get(r, "method") + (summary.Get(r, "router") is { Length: > 0 } k ? $" ({k} router)" : "");
-        double Value(int r, string c) => double.Parse(summary.Get(r, c), System.Globalization.CultureInfo.InvariantCulture);
-        var series = rows.GroupBy(Method).Select(g =>
+        var series = summary.GroupBy(r => r.Method + (r.Router is { Length: > 0 } k ? $" ({k} router)" : "")).Select(g =>
         {
-            var points = g.OrderBy(r => Value(r, "forget_seconds")).ToList();
-            return new ChartSeries(g.Key, points.Select(r => Value(r, "forget_seconds")).ToList(), points.Select(r => Value(r, "fid_after")).ToList(),
-                points.Select(r => (Value(r, "fid_after_high") - Value(r, "fid_after_low")) / 2).ToList());
+            var points = g.OrderBy(r => r.ForgetSeconds).ToList();
+            return new ChartSeries(g.Key, points.Select(r => r.ForgetSeconds).ToList(), points.Select(r => r.FidAfter).ToList(),
+                points.Select(r => (r.FidAfterHigh - r.FidAfterLow) / 2).ToList());
         }).ToList();
-        var requests = string.Join(", ", rows.Select(r => summary.Get(r, "request")).Distinct());
+        var requests = string.Join(", ", summary.Select(r => r.Request).Distinct());
         return new ChartSpec("Forgetting: time to comply vs FID after", "forgetting wall time (s, training only)", "FID (CdmNet features) after forgetting", series)
         {
             Caption = $"one point per request ({requests}); error bars: 95% bootstrap interval; {command}",
@@ -168,7 +149,8 @@ public sealed class ForgettingExperiment : IExperiment
     /// before's by more than z = 2.33 standard errors of the difference. Before and after draw from the same noise. A model drawing noise
     /// fails the first part (MutationTests).
     /// </summary>
-    private static IEnumerable<SanityCheck> QualityChecks(IReadOnlyList<(string Request, string Method, Score Before, Score After)> scores, int classes)
+    private static IEnumerable<SanityCheck> QualityChecks(
+        IReadOnlyList<(string Request, string Method, ForgettingEvaluationRow Before, ForgettingEvaluationRow After)> scores, int classes)
     {
         const double Z = BinomialTest.OneSidedZ01;
         var chance = 1.0 / classes;
@@ -177,14 +159,15 @@ public sealed class ForgettingExperiment : IExperiment
         {
             var failures = new List<string>();
             var details = new List<string>();
-            var before = method.First().Before;
+            var before = new Score(method.First().Before.Metrics);
             if (!(AboveChance(before) > Z))
             {
                 failures.Add($"before: accuracy {before.Accuracy:P0} of {before.Samples} is not above chance {chance:P0} (z = {AboveChance(before):F2})");
             }
 
-            foreach (var (request, _, _, after) in method)
+            foreach (var (request, _, _, afterRow) in method)
             {
+                var after = new Score(afterRow.Metrics);
                 var drop = BinomialTest.Drop(before.Accuracy, before.AccuracySe, after.Accuracy, after.AccuracySe);
                 if (!(AboveChance(after) > Z))
                 {
@@ -277,22 +260,30 @@ public sealed class ForgettingExperiment : IExperiment
     }
 
     private static void AddRow(
-        ResultTable table, ExperimentRun run, TrainingRegime regime, ShardSplit split, ForgetRequest request, int forgotten, string method, string router, int retrainedModels,
-        int retrainedSteps, double shardSeconds, double routerSeconds, double forgetSeconds, double? speedup, double? stepRatio, Score before, Score after,
-        bool? lineagePassed)
+        List<ForgettingRow> table, ExperimentRun run, TrainingRegime regime, ShardSplit split, ForgetRequest request, int forgotten, string method, string router,
+        int retrainedModels, int retrainedSteps, double shardSeconds, double routerSeconds, double forgetSeconds, double? speedup, double? stepRatio,
+        ForgettingEvaluationRow beforeRow, ForgettingEvaluationRow afterRow, bool? lineagePassed)
     {
+        var (before, after) = (beforeRow.Metrics, afterRow.Metrics);
         var increase = (after.Fid - before.Fid) / before.Fid * 100;
-        table.Add(("regime", regime.Name), ("dataset", split.Dataset), ("split", split.Name), ("shards", split.ShardCount), ("request", request.Name), ("forgotten_ids", forgotten),
-            ("method", method), ("router", router), ("seed", run.Seed), ("profile", run.Profile), ("retrained_models", retrainedModels),
-            ("retrained_steps", retrainedSteps), ("shard_seconds", shardSeconds), ("router_seconds", routerSeconds), ("forget_seconds", forgetSeconds),
-            ("speedup_vs_paragon", speedup), ("step_ratio_vs_paragon", stepRatio),
-            ("fid_before", before.Fid), ("fid_before_low", before.FidLow), ("fid_before_high", before.FidHigh),
-            ("fid_after", after.Fid), ("fid_after_low", after.FidLow), ("fid_after_high", after.FidHigh), ("fid_increase_pct", increase),
-            ("cond_acc_before", before.Accuracy), ("cond_acc_after", after.Accuracy),
-            ("lineage_passed", lineagePassed is null ? "" : lineagePassed.Value ? "yes" : "no"),
-            ("claim_8x_faster", method == "paragon" ? "" : speedup is null ? "yes (nothing retrained)" : speedup >= 8 ? "yes" : "no"),
-            ("claim_fid_within_1pct", method == "paragon" ? "" : increase <= 1 ? "yes" : "no"),
-            ("train_seconds", forgetSeconds), ("sample_seconds", after.SampleSeconds));
+        static double R(double v) => Math.Round(v, 6);
+        static double? Rn(double? v) => v is { } x ? R(x) : null;
+        table.Add(new ForgettingRow(regime.Name, split.Dataset, split.Name, split.ShardCount, request.Name, forgotten, method, router, run.Seed, run.Profile,
+            retrainedModels, retrainedSteps, R(shardSeconds), R(routerSeconds), R(forgetSeconds), Rn(speedup), Rn(stepRatio),
+            before.Fid, before.FidLow, before.FidHigh, after.Fid, after.FidLow, after.FidHigh, R(increase), before.ConditionalAccuracy, after.ConditionalAccuracy,
+            lineagePassed is null ? "" : lineagePassed.Value ? "yes" : "no",
+            method == "paragon" ? "" : speedup is null ? "yes (nothing retrained)" : speedup >= 8 ? "yes" : "no",
+            method == "paragon" ? "" : increase <= 1 ? "yes" : "no",
+            R(forgetSeconds), afterRow.SampleSeconds));
+    }
+
+    /// <summary>What the quality gates read of one evaluation: FID with its interval, and conditional accuracy (NaN when none) over its samples.</summary>
+    private readonly record struct Score(double Fid, double FidLow, double FidHigh, double Accuracy, double AccuracySe, int Samples)
+    {
+        public Score(EvaluationRow metrics)
+            : this(metrics.Fid, metrics.FidLow, metrics.FidHigh, metrics.ConditionalAccuracy ?? double.NaN, metrics.ConditionalAccuracySe ?? double.NaN, metrics.Samples)
+        {
+        }
     }
 
     private sealed record RequestOutcome(
