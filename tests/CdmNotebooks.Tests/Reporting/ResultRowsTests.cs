@@ -1,6 +1,7 @@
 using CdmNotebooks.Experiments.Continual;
 using CdmNotebooks.Experiments.Convergence;
 using CdmNotebooks.Experiments.Forgetting;
+using CdmNotebooks.Experiments.Memorization;
 using CdmNotebooks.Experiments.Recipe;
 using CdmNotebooks.Experiments.Table1;
 using CdmNotebooks.Reporting;
@@ -20,6 +21,7 @@ public sealed class ResultRowsTests : IDisposable
         "table1/standard/table1.csv", "table1/standard/table1-in-domain-rate-half.csv", "table1/standard/floor.csv",
         "convergence/standard/convergence.csv", "convergence/standard/convergence-in-domain-rate-half.csv", "recipe/standard/recipe.csv",
         "continual/standard/continual.csv", "continual/standard/costs.csv", "forgetting/standard/evaluations.csv", "forgetting/standard/forgetting.csv",
+        "memorization/standard/memorization.csv", "memorization/standard/ood.csv",
     };
 
     [Theory]
@@ -39,6 +41,8 @@ public sealed class ResultRowsTests : IDisposable
             "costs.csv" => RoundTrip<ContinualCostRow>(text, path),
             "evaluations.csv" => RoundTrip<ForgettingEvaluationRow>(text, path),
             "forgetting.csv" => RoundTrip<ForgettingRow>(text, path),
+            "memorization.csv" => RoundTrip<MemorizationRow>(text, path),
+            "ood.csv" => RoundTrip<OodRow>(text, path),
             _ => throw new ArgumentException(file),
         };
 

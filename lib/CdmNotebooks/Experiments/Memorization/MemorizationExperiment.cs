@@ -22,14 +22,6 @@ public sealed class MemorizationExperiment : IExperiment
     private const int PairsShown = 12;
     private const double HybridMaxProbability = 0.9;
 
-    private static readonly string[] Columns =
-    [
-        "dataset", "split", "shards", "method", "weight_small", "weight_rest", "seed", "profile", "samples",
-        "memorized_fraction_pixel", "near_copy_fraction_pixel", "memorized_fraction_feature", "near_copy_fraction_feature",
-        "median_ratio_pixel", "threshold", "neighbours", "fid", "fid_low", "fid_high", "kid", "conditional_accuracy",
-        "small_shard_images", "small_shard_steps", "small_shard_epochs", "rest_shard_images", "rest_shard_steps", "train_seconds", "sample_seconds",
-    ];
-
     /// <inheritdoc />
     public string Name => "memorization";
 
@@ -45,9 +37,8 @@ public sealed class MemorizationExperiment : IExperiment
         ArgumentNullException.ThrowIfNull(run);
         var started = DateTimeOffset.UtcNow;
         settings ??= MemorizationSettings.For(run.Profile);
-        var tablePath = run.ResultPath("memorization.csv");
-        var table = ResultTable.LoadCsvOrEmpty(tablePath, Columns);
-        var files = new List<string> { tablePath };
+        var table = ResultRows<MemorizationRow>.Open(run.ResultPath("memorization.csv"));
+        var files = new List<string> { table.Path };
         var images = new List<CaptionedImage>();
         using var pipeline = new CdmPipeline(run, settings.Scale);
         var train = pipeline.Train(settings.Dataset);
@@ -67,7 +58,7 @@ public sealed class MemorizationExperiment : IExperiment
             {
                 var method = MethodName(weight);
                 var pairsPath = run.ResultPath($"pairs-small-{weight.ToString("0.00", CultureInfo.InvariantCulture)}.png");
-                if (!(table.Contains(("method", method), ("seed", run.Seed), ("profile", run.Profile)) && File.Exists(pairsPath)))
+                if (!(RowsOf(run, table.Rows).Any(r => r.Method == method) && File.Exists(pairsPath)))
                 {
                     smallDenoiser ??= small.LoadDenoiser();
                     restDenoiser ??= rest.LoadDenoiser();
@@ -86,17 +77,11 @@ public sealed class MemorizationExperiment : IExperiment
                     SavePairs(samples.Images, train, probe.Pixel, pairsPath);
                     var memorizedPixel = probe.Pixel.Matches.Count(m => m.IsNearCopy && smallSet.Contains(m.NearestTrainingId)) / (double)probe.Pixel.Matches.Count;
                     var memorizedFeature = probe.Feature.Matches.Count(m => m.IsNearCopy && smallSet.Contains(m.NearestTrainingId)) / (double)probe.Feature.Matches.Count;
-                    table.Add(("dataset", settings.Dataset), ("split", splitName), ("shards", weight is 0.0 or 1.0 ? 1 : 2), ("method", method),
-                        ("weight_small", weight), ("weight_rest", 1 - weight), ("seed", run.Seed), ("profile", run.Profile), ("samples", samples.Classes.Count),
-                        ("memorized_fraction_pixel", memorizedPixel), ("near_copy_fraction_pixel", probe.Pixel.FractionBelowThreshold),
-                        ("memorized_fraction_feature", memorizedFeature), ("near_copy_fraction_feature", probe.Feature.FractionBelowThreshold),
-                        ("median_ratio_pixel", Median(probe.Pixel.Matches.Select(m => m.Ratio))), ("threshold", settings.Threshold), ("neighbours", settings.Neighbours),
-                        ("fid", evaluation.Fid.Value), ("fid_low", evaluation.Fid.ConfidenceLow), ("fid_high", evaluation.Fid.ConfidenceHigh), ("kid", evaluation.Kid.Value),
-                        ("conditional_accuracy", evaluation.ConditionalAccuracy?.Accuracy), ("small_shard_images", smallIds.Count), ("small_shard_steps", small.TrainSteps),
-                        ("small_shard_epochs", small.TrainSteps * (double)settings.SmallShardBatch / smallIds.Count), ("rest_shard_images", restIds.Length),
-                        ("rest_shard_steps", rest.TrainSteps), ("train_seconds", (weight > 0 ? small.TrainSeconds : 0) + (weight < 1 ? rest.TrainSeconds : 0)),
-                        ("sample_seconds", samples.Seconds));
-                    table.SaveCsv(tablePath);
+                    table.Add(new MemorizationRow(settings.Dataset, splitName, weight is 0.0 or 1.0 ? 1 : 2, method, weight, 1 - weight, run.Seed, run.Profile,
+                        Round(memorizedPixel), Round(probe.Pixel.FractionBelowThreshold), Round(memorizedFeature), Round(probe.Feature.FractionBelowThreshold),
+                        Round(Median(probe.Pixel.Matches.Select(m => m.Ratio))), Round(settings.Threshold), settings.Neighbours, EvaluationRow.Of(evaluation),
+                        smallIds.Count, small.TrainSteps, Round(small.TrainSteps * (double)settings.SmallShardBatch / smallIds.Count), restIds.Length, rest.TrainSteps,
+                        Round((weight > 0 ? small.TrainSeconds : 0) + (weight < 1 ? rest.TrainSeconds : 0)), Math.Round(samples.Seconds, 1)));
                 }
 
                 files.Add(pairsPath);
@@ -116,7 +101,7 @@ public sealed class MemorizationExperiment : IExperiment
         files.AddRange([run.ResultPath("ood.csv"), oodGrid.Path]);
         images.Add(oodGrid);
 
-        var charts = new List<ChartSpec> { MemorizationChart(run, settings, table), QualityChart(run, table) };
+        var charts = new List<ChartSpec> { MemorizationChart(run, settings, table.Rows), QualityChart(run, table.Rows) };
         foreach (var chart in charts)
         {
             var (html, png) = FigureWriter.Save(chart, run.ResultPath(chart == charts[0] ? "fig-memorized-fraction-vs-weight" : "fig-fid-vs-weight"));
@@ -134,10 +119,10 @@ public sealed class MemorizationExperiment : IExperiment
         var report = new ExperimentReport(Name, run.Profile,
             new Dictionary<string, ResultTable>
             {
-                ["Memorization vs mixture weight (Fig. 4B)"] = table,
-                ["Composing domains for an out-of-distribution request (Fig. 4A)"] = oodTable,
+                ["Memorization vs mixture weight (Fig. 4B)"] = table.ToTable(),
+                ["Composing domains for an out-of-distribution request (Fig. 4A)"] = oodTable.ToTable(),
             },
-            files, Checks(run, settings, table));
+            files, Checks(run, settings, table.Rows));
         return new MemorizationResult(report, charts, images);
     }
 
@@ -174,15 +159,9 @@ public sealed class MemorizationExperiment : IExperiment
         };
     }
 
-    private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, MemorizationSettings settings, ResultTable table)
+    private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, MemorizationSettings settings, IReadOnlyList<MemorizationRow> table)
     {
-        double? Memorized(double weight)
-        {
-            var rows = Enumerable.Range(0, table.Rows.Count).Where(r =>
-                table.Get(r, "method") == MethodName(weight) && table.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture)
-                && table.Get(r, "profile") == run.Profile).ToArray();
-            return rows.Length == 0 ? null : double.Parse(table.Get(rows[^1], "memorized_fraction_pixel"), CultureInfo.InvariantCulture);
-        }
+        double? Memorized(double weight) => RowsOf(run, table).LastOrDefault(r => r.Method == MethodName(weight))?.MemorizedFractionPixel;
 
         var alone = Memorized(1.0);
         var mixed = Memorized(0.25);
@@ -199,16 +178,11 @@ public sealed class MemorizationExperiment : IExperiment
         return checks;
     }
 
-    private static (ResultTable Table, CaptionedImage Grid) OutOfDistribution(ExperimentRun run, MemorizationSettings settings)
+    private static (ResultRows<OodRow> Table, CaptionedImage Grid) OutOfDistribution(ExperimentRun run, MemorizationSettings settings)
     {
-        string[] columns =
-        [
-            "dataset", "split", "method", "weights", "seed", "profile", "samples",
-            .. DomainJudge.Domains.Select(d => $"judged_{d}_fraction"), "mean_domain_entropy_bits", "hybrid_fraction", "sample_seconds",
-        ];
         var path = run.ResultPath("ood.csv");
         var gridPath = run.ResultPath("ood-grid.png");
-        var table = ResultTable.LoadCsvOrEmpty(path, columns);
+        var table = ResultRows<OodRow>.Open(path);
         var split = ShardSplit.Load(settings.Domain.DomainSplit);
         var domains = Enumerable.Range(0, split.ShardCount).Select(s => AttributionExperiment.DomainOf(split.IdsOfShard(s))).ToArray();
         var methods = new List<(string Name, double[]? Weights)>();
@@ -221,13 +195,13 @@ public sealed class MemorizationExperiment : IExperiment
         methods.Add(("CDM, ito-density router", null));
         var caption = $"Out-of-distribution request on {split.Name}: column = requested class 0..9 (a digit and a garment share each label); rows = " +
                       string.Join("; ", methods.Select((m, i) => $"{i + 1}: {m.Name}"));
-        var done = methods.All(m => table.Contains(("method", m.Name), ("seed", run.Seed), ("profile", run.Profile))) && File.Exists(gridPath);
+        var done = methods.All(m => table.Rows.Any(r => r.Method == m.Name && r.Seed == run.Seed && r.Profile == run.Profile)) && File.Exists(gridPath);
         if (done)
         {
             return (table, new CaptionedImage(caption, gridPath));
         }
 
-        table = new ResultTable(columns);
+        var measured = new List<OodRow>();
         using var pipeline = new CdmPipeline(run, settings.Domain.Scale);
         var models = pipeline.TrainShards(split);
         var denoisers = models.Select(m => m.LoadDenoiser()).ToArray();
@@ -252,21 +226,16 @@ public sealed class MemorizationExperiment : IExperiment
                 using var samples = pipeline.Generate(name, denoiser, run.Seed * 1000 + 600, settings.OodSamplesPerClass);
                 var judged = judge.DomainProbabilities(samples.Images);
                 var entropy = judged.Average(p => -p.Where(q => q > 0).Sum(q => q * Math.Log2(q)));
-                var values = new List<(string, object?)>
-                {
-                    ("dataset", split.Dataset), ("split", split.Name), ("method", name),
-                    ("weights", weights is null ? "posterior (ito-density)" : string.Join(" ", weights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture)))),
-                    ("seed", run.Seed), ("profile", run.Profile), ("samples", judged.Length),
-                    ("mean_domain_entropy_bits", entropy), ("hybrid_fraction", judged.Count(p => p.Max() < HybridMaxProbability) / (double)judged.Length),
-                    ("sample_seconds", samples.Seconds),
-                };
-                values.AddRange(DomainJudge.Domains.Select((d, i) => ($"judged_{d}_fraction", (object?)(judged.Count(p => CreditLedger.ArgMax(p) == i) / (double)judged.Length))));
-                table.Add(values.ToArray());
+                double Judged(string domain) => Round(judged.Count(p => CreditLedger.ArgMax(p) == DomainJudge.Domains.ToList().IndexOf(domain)) / (double)judged.Length);
+                measured.Add(new OodRow(split.Dataset, split.Name, name,
+                    weights is null ? "posterior (ito-density)" : string.Join(" ", weights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture))),
+                    run.Seed, run.Profile, judged.Length, Judged("mnist10k"), Judged("fashion-mnist"), Round(entropy),
+                    Round(judged.Count(p => p.Max() < HybridMaxProbability) / (double)judged.Length), Math.Round(samples.Seconds, 1)));
                 // Generate's requests cycle through the classes, so the first 10 samples are classes 0..9.
                 rows.Add(samples.Images.narrow(0, 0, 10).clone());
             }
 
-            table.SaveCsv(path);
+            table = ResultRows<OodRow>.Create(path, measured);
             using var grid = cat(rows.ToArray(), 0);
             ImageGrid.SavePng(grid, gridPath, columns: 10);
         }
@@ -295,20 +264,19 @@ public sealed class MemorizationExperiment : IExperiment
     }
 
     /// <summary>Fig. 4B: memorized fractions against the small shard's mixture weight, for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (memorization.csv).</summary>
-    public static ChartSpec MemorizationChart(ExperimentRun run, MemorizationSettings settings, ResultTable table)
+    public static ChartSpec MemorizationChart(ExperimentRun run, MemorizationSettings settings, IReadOnlyList<MemorizationRow> table)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(table);
         var rows = RowsOf(run, table);
-        ChartSeries Series(string name, string column) => new(name,
-            rows.Select(r => Read(table, r, "weight_small")).ToArray(), rows.Select(r => Read(table, r, column)).ToArray());
+        ChartSeries Series(string name, Func<MemorizationRow, double> value) => new(name, rows.Select(r => r.WeightSmall).ToArray(), rows.Select(value).ToArray());
         return new ChartSpec("Memorized fraction vs weight of the small shard (Fig. 4B)", "mixture weight of the small shard (rest shard: 1 - w)",
             "fraction of generated samples",
             [
-                Series("near-copies of the small shard (pixel)", "memorized_fraction_pixel"),
-                Series("near-copies of the small shard (CdmNet features)", "memorized_fraction_feature"),
-                Series("near-copies of any training image (pixel)", "near_copy_fraction_pixel"),
+                Series("near-copies of the small shard (pixel)", r => r.MemorizedFractionPixel),
+                Series("near-copies of the small shard (CdmNet features)", r => r.MemorizedFractionFeature),
+                Series("near-copies of any training image (pixel)", r => r.NearCopyFractionPixel),
             ])
         {
             Caption = $"near-copy: d1 / mean(d1..d{settings.Neighbours}) < {settings.Threshold:F3} against all {settings.Dataset} training images; " +
@@ -317,29 +285,25 @@ public sealed class MemorizationExperiment : IExperiment
     }
 
     /// <summary>FID against the small shard's mixture weight, for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (memorization.csv).</summary>
-    public static ChartSpec QualityChart(ExperimentRun run, ResultTable table)
+    public static ChartSpec QualityChart(ExperimentRun run, IReadOnlyList<MemorizationRow> table)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(table);
         var rows = RowsOf(run, table);
         return new ChartSpec("Quality vs weight of the small shard", "mixture weight of the small shard", FeatureNetworkCache.MetricName,
             [
-                new ChartSeries("FID (95% bootstrap interval)", rows.Select(r => Read(table, r, "weight_small")).ToArray(),
-                    rows.Select(r => Read(table, r, "fid")).ToArray(),
-                    rows.Select(r => (Read(table, r, "fid_high") - Read(table, r, "fid_low")) / 2).ToArray()),
+                new ChartSeries("FID (95% bootstrap interval)", rows.Select(r => r.WeightSmall).ToArray(), rows.Select(r => r.Metrics.Fid).ToArray(),
+                    rows.Select(r => r.Metrics.FidHalfInterval).ToArray()),
             ])
         {
             Caption = $"against the held-out part; profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
         };
     }
 
-    private static int[] RowsOf(ExperimentRun run, ResultTable table) =>
-        Enumerable.Range(0, table.Rows.Count)
-            .Where(r => table.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && table.Get(r, "profile") == run.Profile)
-            .OrderByDescending(r => Read(table, r, "weight_small"))
-            .ToArray();
+    private static MemorizationRow[] RowsOf(ExperimentRun run, IEnumerable<MemorizationRow> table) =>
+        table.Where(r => r.Seed == run.Seed && r.Profile == run.Profile).OrderByDescending(r => r.WeightSmall).ToArray();
 
-    private static double Read(ResultTable table, int row, string column) => double.Parse(table.Get(row, column), CultureInfo.InvariantCulture);
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
 
     private static double Median(IEnumerable<double> values)
     {
