@@ -55,6 +55,20 @@ public sealed class ResultRows<TRow>
         Save();
     }
 
+    /// <summary>Appends <paramref name="rows"/> and saves the file atomically once.</summary>
+    public void AddRange(IEnumerable<TRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var added = rows.ToList();
+        if (added.Any(r => r is null))
+        {
+            throw new ArgumentException("A result row is null.", nameof(rows));
+        }
+
+        _rows.AddRange(added);
+        Save();
+    }
+
     /// <summary>Saves every row atomically (header + rows, LF line ends).</summary>
     public void Save() => AtomicFile.WriteAllText(Path, WriteCsv(_rows));
 

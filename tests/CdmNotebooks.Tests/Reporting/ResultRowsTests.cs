@@ -1,3 +1,4 @@
+using CdmNotebooks.Experiments.AccessRights;
 using CdmNotebooks.Experiments.Continual;
 using CdmNotebooks.Experiments.Convergence;
 using CdmNotebooks.Experiments.Forgetting;
@@ -21,7 +22,8 @@ public sealed class ResultRowsTests : IDisposable
         "table1/standard/table1.csv", "table1/standard/table1-in-domain-rate-half.csv", "table1/standard/floor.csv",
         "convergence/standard/convergence.csv", "convergence/standard/convergence-in-domain-rate-half.csv", "recipe/standard/recipe.csv",
         "continual/standard/continual.csv", "continual/standard/costs.csv", "forgetting/standard/evaluations.csv", "forgetting/standard/forgetting.csv",
-        "memorization/standard/memorization.csv", "memorization/standard/ood.csv",
+        "memorization/standard/memorization.csv", "memorization/standard/ood.csv", "access-rights/standard/access-rights.csv",
+        "access-rights/standard/weights.csv",
     };
 
     [Theory]
@@ -43,6 +45,8 @@ public sealed class ResultRowsTests : IDisposable
             "forgetting.csv" => RoundTrip<ForgettingRow>(text, path),
             "memorization.csv" => RoundTrip<MemorizationRow>(text, path),
             "ood.csv" => RoundTrip<OodRow>(text, path),
+            "access-rights.csv" => RoundTrip<AccessRightsRow>(text, path),
+            "weights.csv" => RoundTrip<AccessWeightRow>(text, path),
             _ => throw new ArgumentException(file),
         };
 

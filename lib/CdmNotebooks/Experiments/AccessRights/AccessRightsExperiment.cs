@@ -12,18 +12,6 @@ namespace CdmNotebooks.Experiments.AccessRights;
 /// <summary>E7: users entitled to different shard subsets (a policy file) get compositions of only those shards; FID and conditional accuracy per entitlement, with proofs that unentitled checkpoints are never opened and their weights are exactly 0.</summary>
 public sealed class AccessRightsExperiment : IExperiment
 {
-    /// <summary>Columns of access-rights.csv: one row per (user, router).</summary>
-    public static IReadOnlyList<string> Columns { get; } =
-    [
-        "dataset", "split", "shards", "user", "entitled_shards", "entitled_classes", "method", "router", "seed", "profile", "samples",
-        "fid_entitled_classes", "fid_entitled_low", "fid_entitled_high", "fid_all_classes", "fid_all_low", "fid_all_high",
-        "cond_acc_entitled", "cond_acc_unentitled", "files_opened", "entitled_checkpoints_opened", "unentitled_files_opened",
-        "weight_pairs_checked", "unentitled_nonzero_pairs", "max_unentitled_weight", "unnormalized_pairs", "train_seconds", "sample_seconds",
-    ];
-
-    /// <summary>Columns of weights.csv: mean and max w_i per (user, router, step, shard).</summary>
-    public static IReadOnlyList<string> WeightColumns { get; } = ["user", "router", "step", "timestep", "shard", "entitled", "mean_weight", "max_weight"];
-
     /// <inheritdoc />
     public string Name => "access-rights";
 
@@ -46,10 +34,8 @@ public sealed class AccessRightsExperiment : IExperiment
         var files = new List<string> { run.ResultPath("policy.json") };
         var checks = new List<SanityCheck> { RefusalCheck(registry, policy, split) };
 
-        var resultsPath = run.ResultPath("access-rights.csv");
-        var weightsPath = run.ResultPath("weights.csv");
-        var results = ResultTable.LoadCsvOrEmpty(resultsPath, Columns);
-        var weights = ResultTable.LoadCsvOrEmpty(weightsPath, WeightColumns);
+        var results = ResultRows<AccessRightsRow>.Open(run.ResultPath("access-rights.csv"));
+        var weights = ResultRows<AccessWeightRow>.Open(run.ResultPath("weights.csv"));
         var trainSeconds = store.Shards.Trainings.ToDictionary(t => t.ShardName, t => t.Model.TrainSeconds, StringComparer.Ordinal);
 
         // Phase 1: compose and sample for every user under the spy and the weight audit; phase 2 scores the samples.
@@ -61,7 +47,7 @@ public sealed class AccessRightsExperiment : IExperiment
                 foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
                 {
                     run.Cancellation.ThrowIfCancellationRequested();
-                    if (results.Contains(("user", user), ("router", kind.Name()), ("seed", run.Seed), ("profile", run.Profile)))
+                    if (RowsOf(results.Rows, run).Any(r => r.User == user && r.Router == kind.Name()))
                     {
                         run.Log($"  {user} ({kind.Name()}): already measured");
                         continue;
@@ -98,33 +84,18 @@ public sealed class AccessRightsExperiment : IExperiment
                 files.Add(grid);
 
                 var audit = measured.Audit;
-                results.Add(("dataset", split.Dataset), ("split", split.Name), ("shards", split.ShardCount), ("user", user),
-                    ("entitled_shards", string.Join(" ", measured.ShardNames.Where(entitled.Contains).Select(n => n[(split.Name.Length + 1)..]))),
-                    ("entitled_classes", string.Join(" ", classes.Order())), ("method", "cdm"), ("router", kind.Name()), ("seed", run.Seed), ("profile", run.Profile),
-                    ("samples", samples.Classes.Count),
-                    ("fid_entitled_classes", own.Fid.Value), ("fid_entitled_low", own.Fid.ConfidenceLow), ("fid_entitled_high", own.Fid.ConfidenceHigh),
-                    ("fid_all_classes", all.Fid.Value), ("fid_all_low", all.Fid.ConfidenceLow), ("fid_all_high", all.Fid.ConfidenceHigh),
-                    ("cond_acc_entitled", own.ConditionalAccuracy!.Accuracy),
-                    ("cond_acc_unentitled", unentitledClasses.Count == 0 ? null : unentitledClasses.Average(c => perClass[c])),
-                    ("files_opened", measured.Opened.Count), ("entitled_checkpoints_opened", measured.EntitledCheckpointsOpened),
-                    ("unentitled_files_opened", measured.UnentitledOpened.Count),
-                    ("weight_pairs_checked", audit.PairsChecked), ("unentitled_nonzero_pairs", audit.Violations), ("max_unentitled_weight", (double)audit.MaxUnentitledWeight),
-                    ("unnormalized_pairs", audit.Unnormalized),
-                    ("train_seconds", measured.ShardNames.Where(entitled.Contains).Sum(n => trainSeconds.GetValueOrDefault(n))),
-                    ("sample_seconds", samples.Seconds));
-                for (var step = 0; step < audit.Steps; step++)
-                {
-                    for (var shard = 0; shard < measured.ShardNames.Count; shard++)
-                    {
-                        weights.Add(("user", user), ("router", kind.Name()), ("step", step), ("timestep", audit.Timestep(step)), ("shard", measured.ShardNames[shard]),
-                            ("entitled", entitled.Contains(measured.ShardNames[shard]) ? "yes" : "no"),
-                            ("mean_weight", audit.MeanWeight(step, shard)), ("max_weight", (double)audit.MaxWeight(step, shard)));
-                    }
-                }
-
-                results.SaveCsv(resultsPath);
-                weights.SaveCsv(weightsPath);
-                run.Log($"  {user} ({kind.Name()}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy.Accuracy:P1}");
+                // The weights first: a row in access-rights.csv marks the user as measured, so its weights must already be saved.
+                var weightRows = Enumerable.Range(0, audit.Steps).SelectMany(step => measured.ShardNames.Select((shard, i) => new AccessWeightRow(user, kind.Name(), step,
+                    audit.Timestep(step), shard, entitled.Contains(shard) ? "yes" : "no", Round(audit.MeanWeight(step, i)), Round(audit.MaxWeight(step, i)))));
+                weights.AddRange(weightRows);
+                results.Add(new AccessRightsRow(split.Dataset, split.Name, split.ShardCount, user,
+                    string.Join(" ", measured.ShardNames.Where(entitled.Contains).Select(n => n[(split.Name.Length + 1)..])), string.Join(" ", classes.Order()),
+                    "cdm", kind.Name(), run.Seed, run.Profile, EvaluationRow.Of(own), EvaluationRow.Of(all),
+                    unentitledClasses.Count == 0 ? null : Round(unentitledClasses.Average(c => perClass[c])),
+                    measured.Opened.Count, measured.EntitledCheckpointsOpened, measured.UnentitledOpened.Count, audit.PairsChecked, audit.Violations,
+                    Round(audit.MaxUnentitledWeight), audit.Unnormalized, Round(measured.ShardNames.Where(entitled.Contains).Sum(n => trainSeconds.GetValueOrDefault(n))),
+                    Math.Round(samples.Seconds, 1)));
+                run.Log($"  {user} ({kind.Name()}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy?.Accuracy:P1}");
             }
 
             files.Add(run.ResultPath("feature-space.txt"));
@@ -135,16 +106,16 @@ public sealed class AccessRightsExperiment : IExperiment
             pending.ForEach(p => p.Measured.Samples.Dispose());
         }
 
-        checks.AddRange(ProofChecks(results, run));
-        checks.Add(QualityCheck(results, run, settings.Routers));
-        files.Add(resultsPath);
-        files.Add(weightsPath);
+        checks.AddRange(ProofChecks(results.Rows, run));
+        checks.Add(QualityCheck(results.Rows, run, settings.Routers));
+        files.Add(results.Path);
+        files.Add(weights.Path);
         foreach (var kind in settings.Routers)
         {
             foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
             {
                 // No weights were recorded when the composition never ran (a mutation test's noise model): no chart, and the weight audit fails.
-                var chart = WeightChart(weights, user, kind.Name(), run.Command);
+                var chart = WeightChart(weights.Rows, user, kind.Name(), run.Command);
                 if (chart.Series.Count > 0)
                 {
                     var (html, png) = FigureWriter.Save(chart, run.ResultPath($"weights-{user}-{kind.Name()}"));
@@ -155,20 +126,18 @@ public sealed class AccessRightsExperiment : IExperiment
         }
 
         run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["policy"] = run.ResultPath("policy.json") });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["access-rights"] = results }, files, checks);
+        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["access-rights"] = results.ToTable() }, files, checks);
     }
 
     /// <summary>Mean weight w_i of every shard over the reverse process for <paramref name="user"/>: unentitled shards stay on the zero line.</summary>
-    public static ChartSpec WeightChart(ResultTable weights, string user, string router, string command)
+    public static ChartSpec WeightChart(IReadOnlyList<AccessWeightRow> weights, string user, string router, string command)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        var rows = Enumerable.Range(0, weights.Rows.Count).Where(r => weights.Get(r, "user") == user && weights.Get(r, "router") == router).ToList();
-        double Value(int r, string c) => double.Parse(weights.Get(r, c), CultureInfo.InvariantCulture);
-        var series = rows.GroupBy(r => weights.Get(r, "shard")).Select(g =>
+        var series = weights.Where(r => r.User == user && r.Router == router).GroupBy(r => r.Shard).Select(g =>
         {
-            var points = g.OrderByDescending(r => Value(r, "timestep")).ToList();
-            var name = g.Key[(g.Key.LastIndexOf('.') + 1)..] + (weights.Get(points[0], "entitled") == "yes" ? "" : " (not entitled)");
-            return new ChartSeries(name, points.Select(r => Value(r, "timestep")).ToList(), points.Select(r => Value(r, "mean_weight")).ToList());
+            var points = g.OrderByDescending(r => r.Timestep).ToList();
+            var name = g.Key[(g.Key.LastIndexOf('.') + 1)..] + (points[0].Entitled == "yes" ? "" : " (not entitled)");
+            return new ChartSeries(name, points.Select(r => r.Timestep).ToList(), points.Select(r => r.MeanWeight).ToList());
         }).ToList();
         return new ChartSpec($"Mixture weights over the reverse process: {user} ({router} router)", "timestep t (sampling runs from high to low)", "mean weight w_i", series)
         {
@@ -231,7 +200,7 @@ public sealed class AccessRightsExperiment : IExperiment
     /// classes, per router, as a one-sided binomial z-test at z > 2.33 (p &lt; 0.01): correct counts summed against their summed expectation
     /// under chance. Noise fails it (a classifier reads noise as one or a few fixed classes, at most 1/k of a user's samples).
     /// </summary>
-    private static SanityCheck QualityCheck(ResultTable results, ExperimentRun run, IReadOnlyList<RouterKind> routers)
+    private static SanityCheck QualityCheck(IReadOnlyList<AccessRightsRow> results, ExperimentRun run, IReadOnlyList<RouterKind> routers)
     {
         const double Z = BinomialTest.OneSidedZ01;
         var details = new List<string>();
@@ -240,21 +209,19 @@ public sealed class AccessRightsExperiment : IExperiment
         {
             var groups = new List<(double Accuracy, double Samples, double Chance)>();
             var users = new List<string>();
-            foreach (var r in Enumerable.Range(0, results.Rows.Count).Where(r => results.Get(r, "router") == kind
-                         && results.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && results.Get(r, "profile") == run.Profile))
+            foreach (var r in RowsOf(results, run).Where(r => r.Router == kind))
             {
-                var classes = results.Get(r, "entitled_classes").Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+                var classes = r.EntitledClasses.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
                 if (classes < 2)
                 {
                     continue;
                 }
 
-                // The run draws the same number of samples of every class, so the entitled rows are samples * k / 10.
-                var n = double.Parse(results.Get(r, "samples"), CultureInfo.InvariantCulture) * classes / 10;
-                var accuracy = double.Parse(results.Get(r, "cond_acc_entitled"), CultureInfo.InvariantCulture);
+                var n = (double)r.Entitled.Samples;
+                var accuracy = r.Entitled.ConditionalAccuracy ?? double.NaN;
                 var chance = 1.0 / classes;
                 groups.Add((accuracy, n, chance));
-                users.Add($"{results.Get(r, "user")} {accuracy:P0} of {n:F0} (chance {chance:P0})");
+                users.Add($"{r.User} {accuracy:P0} of {n:F0} (chance {chance:P0})");
             }
 
             var z = BinomialTest.Pooled(groups);
@@ -266,22 +233,25 @@ public sealed class AccessRightsExperiment : IExperiment
         return new SanityCheck($"quality: every composition draws its user's entitled classes above chance (pooled one-sided binomial z > {Z})", passed, string.Join("; ", details));
     }
 
-    private static IEnumerable<SanityCheck> ProofChecks(ResultTable results, ExperimentRun run)
+    private static IEnumerable<SanityCheck> ProofChecks(IReadOnlyList<AccessRightsRow> results, ExperimentRun run)
     {
-        var rows = Enumerable.Range(0, results.Rows.Count)
-            .Where(r => results.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && results.Get(r, "profile") == run.Profile).ToList();
-        string Describe(int r) => $"{results.Get(r, "user")}/{results.Get(r, "router")}";
-        var neverOpened = rows.All(r => results.Get(r, "unentitled_files_opened") == "0");
-        var controlSeen = rows.All(r => results.Get(r, "entitled_checkpoints_opened") == "all");
+        var rows = RowsOf(results, run);
+        static string Describe(AccessRightsRow r) => $"{r.User}/{r.Router}";
+        var neverOpened = rows.All(r => r.UnentitledFilesOpened == 0);
+        var controlSeen = rows.All(r => r.EntitledCheckpointsOpened == "all");
         yield return new SanityCheck("no unentitled shard checkpoint or router head was opened (inotify file-open spy), while every entitled checkpoint was seen opening",
             rows.Count > 0 && neverOpened && controlSeen,
-            string.Join("; ", rows.Select(r => $"{Describe(r)}: {results.Get(r, "unentitled_files_opened")} unentitled opens, entitled checkpoints opened: {results.Get(r, "entitled_checkpoints_opened")}")));
-        var zero = rows.All(r => results.Get(r, "unentitled_nonzero_pairs") == "0" && long.Parse(results.Get(r, "weight_pairs_checked"), CultureInfo.InvariantCulture) > 0
-            && results.Get(r, "unnormalized_pairs") == "0");
+            string.Join("; ", rows.Select(r => $"{Describe(r)}: {r.UnentitledFilesOpened} unentitled opens, entitled checkpoints opened: {r.EntitledCheckpointsOpened}")));
+        var zero = rows.All(r => r.UnentitledNonzeroPairs == 0 && r.WeightPairsChecked > 0 && r.UnnormalizedPairs == 0);
         yield return new SanityCheck("every unentitled shard's weight w_i is exactly 0 for every sample and step (entitled weights sum to 1)",
             rows.Count > 0 && zero,
-            string.Join("; ", rows.Select(r => $"{Describe(r)}: {results.Get(r, "unentitled_nonzero_pairs")} non-zero of {results.Get(r, "weight_pairs_checked")} pairs, max {results.Get(r, "max_unentitled_weight")}")));
+            string.Join("; ", rows.Select(r => $"{Describe(r)}: {r.UnentitledNonzeroPairs} non-zero of {r.WeightPairsChecked} pairs, max {r.MaxUnentitledWeight.ToString(CultureInfo.InvariantCulture)}")));
     }
+
+    private static List<AccessRightsRow> RowsOf(IEnumerable<AccessRightsRow> results, ExperimentRun run) =>
+        results.Where(r => r.Seed == run.Seed && r.Profile == run.Profile).ToList();
+
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
 
     private sealed record Measurement(
         GeneratedSamples Samples, IReadOnlyList<string> ShardNames, WeightAudit Audit, IReadOnlyList<string> Opened, IReadOnlyList<string> UnentitledOpened,
