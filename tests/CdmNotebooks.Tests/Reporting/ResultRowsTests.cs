@@ -1,4 +1,5 @@
 using CdmNotebooks.Experiments.AccessRights;
+using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Experiments.Continual;
 using CdmNotebooks.Experiments.Convergence;
 using CdmNotebooks.Experiments.Forgetting;
@@ -23,7 +24,9 @@ public sealed class ResultRowsTests : IDisposable
         "convergence/standard/convergence.csv", "convergence/standard/convergence-in-domain-rate-half.csv", "recipe/standard/recipe.csv",
         "continual/standard/continual.csv", "continual/standard/costs.csv", "forgetting/standard/evaluations.csv", "forgetting/standard/forgetting.csv",
         "memorization/standard/memorization.csv", "memorization/standard/ood.csv", "access-rights/standard/access-rights.csv",
-        "access-rights/standard/weights.csv",
+        "access-rights/standard/weights.csv", "attribution/standard/attribution.csv", "attribution/standard/samples-union-by-domain-2-ito.csv",
+        "attribution/standard/samples-mnist10k-uniform-8-classifier.csv", "attribution/standard/weights-union-by-domain-2-classifier.csv",
+        "attribution/standard/weights-mnist10k-uniform-8-ito.csv",
     };
 
     [Theory]
@@ -47,6 +50,9 @@ public sealed class ResultRowsTests : IDisposable
             "ood.csv" => RoundTrip<OodRow>(text, path),
             "access-rights.csv" => RoundTrip<AccessRightsRow>(text, path),
             "weights.csv" => RoundTrip<AccessWeightRow>(text, path),
+            "attribution.csv" => RoundTrip<AttributionRow>(text, path),
+            _ when name.StartsWith("samples-", StringComparison.Ordinal) => RoundTrip<AttributionSampleRow>(text, path),
+            _ when name.StartsWith("weights-", StringComparison.Ordinal) => RoundTrip<AttributionCurveRow>(text, path),
             _ => throw new ArgumentException(file),
         };
 

@@ -17,22 +17,6 @@ namespace CdmNotebooks.Experiments.Attribution;
 public sealed class AttributionExperiment : IExperiment
 {
     private const int GridColumns = 10;
-    private static readonly string[] SummaryColumns =
-    [
-        "dataset", "split", "scheme", "shards", "router", "seed", "profile", "sampler", "sampler_steps", "samples",
-        "credit_match_rate", "final_credit_match_rate", "chance_match_rate", "kappa", "mean_credit_weight",
-        "credited_counts", "judged_counts", "router_train_seconds", "train_seconds", "sample_seconds",
-    ];
-
-    private static readonly string[] SampleColumns =
-    [
-        "split", "router", "seed", "profile", "sample", "requested_class", "judged_domain", "judged_domain_probability",
-        "credited_shard", "credited_shard_domain", "credit_weight", "final_credited_shard", "final_credit_weight",
-        "time_averaged_weights", "final_weights",
-    ];
-
-    private static readonly string[] CurveColumns = ["split", "router", "seed", "profile", "step", "timestep", "group", "shard", "mean_weight", "samples"];
-
     /// <inheritdoc />
     public string Name => "attribution";
 
@@ -48,11 +32,10 @@ public sealed class AttributionExperiment : IExperiment
         ArgumentNullException.ThrowIfNull(run);
         var started = DateTimeOffset.UtcNow;
         settings ??= AttributionSettings.For(run.Profile);
-        var summaryPath = run.ResultPath("attribution.csv");
-        var summary = ResultTable.LoadCsvOrEmpty(summaryPath, SummaryColumns);
+        var summary = ResultRows<AttributionRow>.Open(run.ResultPath("attribution.csv"));
         var charts = new List<ChartSpec>();
         var grids = new List<CaptionedImage>();
-        var files = new List<string> { summaryPath };
+        var files = new List<string> { summary.Path };
         var checks = new List<SanityCheck>();
         using var pipeline = new CdmPipeline(run, settings.Scale);
         DomainJudge? judge = null;
@@ -65,21 +48,21 @@ public sealed class AttributionExperiment : IExperiment
                 var isDomainSplit = shardDomains.Distinct().Count() == split.ShardCount && !shardDomains.Contains("mixed");
                 IReadOnlyList<TrainedModel>? models = null;
                 SplitStore? store = null;
-                var measured = new List<(RouterKind Router, ResultTable Samples, ResultTable Curves)>();
+                var measured = new List<(RouterKind Router, IReadOnlyList<AttributionSampleRow> Samples)>();
                 foreach (var router in settings.Routers)
                 {
                     var key = $"{split.Name}-{router.Name()}";
                     var samplesPath = run.ResultPath($"samples-{key}.csv");
                     var curvesPath = run.ResultPath($"weights-{key}.csv");
                     var gridPath = run.ResultPath($"grid-{key}.png");
-                    var done = summary.Contains(("split", split.Name), ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile))
-                               && File.Exists(samplesPath) && File.Exists(curvesPath) && File.Exists(gridPath);
-                    ResultTable samples, curves;
+                    var done = SummaryOf(summary.Rows, split, router, run) is not null && File.Exists(samplesPath) && File.Exists(curvesPath) && File.Exists(gridPath);
+                    IReadOnlyList<AttributionSampleRow> samples;
+                    IReadOnlyList<AttributionCurveRow> curves;
                     if (done)
                     {
                         run.Log($"{split.Name} / {router.Name()}: already measured, reusing {Path.GetFileName(samplesPath)}");
-                        samples = ResultTable.LoadCsvOrEmpty(samplesPath, SampleColumns);
-                        curves = ResultTable.LoadCsvOrEmpty(curvesPath, CurveColumns);
+                        samples = ResultRows<AttributionSampleRow>.Open(samplesPath).Rows;
+                        curves = ResultRows<AttributionCurveRow>.Open(curvesPath).Rows;
                     }
                     else
                     {
@@ -89,12 +72,9 @@ public sealed class AttributionExperiment : IExperiment
                             settings.Routers.Where(RouterKindNames.IsTrained));
                         judge ??= DomainJudge.Load(run.Log);
                         var measurement = Measure(run, pipeline, settings, split, shardDomains, isDomainSplit, store, router, judge, gridPath);
-                        samples = measurement.Samples;
-                        curves = measurement.Curves;
-                        samples.SaveCsv(samplesPath);
-                        curves.SaveCsv(curvesPath);
+                        samples = ResultRows<AttributionSampleRow>.Create(samplesPath, measurement.Samples).Rows;
+                        curves = ResultRows<AttributionCurveRow>.Create(curvesPath, measurement.Curves).Rows;
                         summary.Add(SummaryRow(run, settings, split, shardDomains, isDomainSplit, router, samples, models, measurement.RouterSeconds, measurement.SampleSeconds));
-                        summary.SaveCsv(summaryPath);
                     }
 
                     files.AddRange([samplesPath, curvesPath, gridPath]);
@@ -103,10 +83,10 @@ public sealed class AttributionExperiment : IExperiment
                         $"({string.Join(", ", shardDomains.Select((d, s) => $"{s}: {d}"))}); grey cells = fewer than {GridColumns} samples credited",
                         gridPath));
                     charts.Add(CurveChart(run, split, shardDomains, isDomainSplit, router, curves));
-                    measured.Add((router, samples, curves));
+                    measured.Add((router, samples));
                     if (isDomainSplit && settings.IsChecked(router))
                     {
-                        checks.Add(KappaCheck(settings, split, router, summary, run));
+                        checks.Add(KappaCheck(settings, split, router, summary.Rows, run));
                     }
                 }
 
@@ -134,7 +114,7 @@ public sealed class AttributionExperiment : IExperiment
             ["minimumKappa"] = settings.MinimumKappa.ToString(CultureInfo.InvariantCulture),
         });
         files.Add(run.ResultPath("run.json"));
-        var report = new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["Attribution: credit vs judged domain"] = summary }, files, checks);
+        var report = new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["Attribution: credit vs judged domain"] = summary.ToTable() }, files, checks);
         return new AttributionResult(report, charts, grids);
     }
 
@@ -146,7 +126,7 @@ public sealed class AttributionExperiment : IExperiment
         return domains.Length == 1 ? domains[0] : "mixed";
     }
 
-    private sealed record Measurement(ResultTable Samples, ResultTable Curves, double RouterSeconds, double SampleSeconds);
+    private sealed record Measurement(IReadOnlyList<AttributionSampleRow> Samples, IReadOnlyList<AttributionCurveRow> Curves, double RouterSeconds, double SampleSeconds);
 
     private static Measurement Measure(
         ExperimentRun run, CdmPipeline pipeline, AttributionSettings settings, ShardSplit split, string[] shardDomains, bool isDomainSplit,
@@ -175,7 +155,7 @@ public sealed class AttributionExperiment : IExperiment
             using var images = cat(generated.Select(g => g.Images).ToArray(), 0);
             var classes = generated.SelectMany(g => g.Classes).ToArray();
             var judged = judge.DomainProbabilities(images);
-            var sampleTable = new ResultTable(SampleColumns);
+            var sampleTable = new List<AttributionSampleRow>();
             var credited = new int[ledger.Count];
             for (var i = 0; i < ledger.Count; i++)
             {
@@ -185,14 +165,12 @@ public sealed class AttributionExperiment : IExperiment
                 var domain = CreditLedger.ArgMax(judged[i]);
                 credited[i] = credit.Credited;
                 var finalCredited = CreditLedger.ArgMax(final);
-                sampleTable.Add(("split", split.Name), ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile), ("sample", i),
-                    ("requested_class", classes[i]), ("judged_domain", DomainJudge.Domains[domain]), ("judged_domain_probability", judged[i][domain]),
-                    ("credited_shard", credited[i]), ("credited_shard_domain", shardDomains[credited[i]]), ("credit_weight", average[credited[i]]),
-                    ("final_credited_shard", finalCredited), ("final_credit_weight", final[finalCredited]),
-                    ("time_averaged_weights", Joined(average)), ("final_weights", Joined(final)));
+                sampleTable.Add(new AttributionSampleRow(split.Name, router.Name(), run.Seed, run.Profile, i, classes[i], DomainJudge.Domains[domain],
+                    Round(judged[i][domain]), credited[i], shardDomains[credited[i]], Round(average[credited[i]]), finalCredited, Round(final[finalCredited]),
+                    Joined(average), Joined(final)));
             }
 
-            var curveTable = new ResultTable(CurveColumns);
+            var curveTable = new List<AttributionCurveRow>();
             AddCurves(curveTable, run, split, router, ledger, "all", Enumerable.Range(0, ledger.Count).ToArray(), Enumerable.Range(0, split.ShardCount));
             if (isDomainSplit)
             {
@@ -219,15 +197,15 @@ public sealed class AttributionExperiment : IExperiment
 
     private static int SampleSeed(ExperimentRun run, int chunk) => run.Seed * 1000 + 400 + chunk;
 
-    private static void AddCurves(ResultTable table, ExperimentRun run, ShardSplit split, RouterKind router, CreditLedger ledger, string group, int[] samples, IEnumerable<int> shards)
+    private static void AddCurves(
+        List<AttributionCurveRow> table, ExperimentRun run, ShardSplit split, RouterKind router, CreditLedger ledger, string group, int[] samples, IEnumerable<int> shards)
     {
         foreach (var shard in shards)
         {
             var curve = ledger.MeanCurve(shard, samples);
             for (var step = 0; step < curve.Length; step++)
             {
-                table.Add(("split", split.Name), ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile), ("step", step),
-                    ("timestep", ledger.Timesteps[step]), ("group", group), ("shard", shard), ("mean_weight", curve[step]), ("samples", samples.Length));
+                table.Add(new AttributionCurveRow(split.Name, router.Name(), run.Seed, run.Profile, step, ledger.Timesteps[step], group, shard, Round(curve[step]), samples.Length));
             }
         }
     }
@@ -249,52 +227,43 @@ public sealed class AttributionExperiment : IExperiment
         ImageGrid.SavePng(grid, path, columns: GridColumns);
     }
 
-    private static (string, object?)[] SummaryRow(
+    private static AttributionRow SummaryRow(
         ExperimentRun run, AttributionSettings settings, ShardSplit split, string[] shardDomains, bool isDomainSplit, RouterKind router,
-        ResultTable samples, IReadOnlyList<TrainedModel> models, double routerSeconds, double sampleSeconds)
+        IReadOnlyList<AttributionSampleRow> samples, IReadOnlyList<TrainedModel> models, double routerSeconds, double sampleSeconds)
     {
-        var rows = Enumerable.Range(0, samples.Rows.Count).ToArray();
-        var creditedDomain = rows.Select(r => samples.Get(r, "credited_shard_domain")).ToArray();
-        var finalDomain = rows.Select(r => shardDomains[int.Parse(samples.Get(r, "final_credited_shard"), CultureInfo.InvariantCulture)]).ToArray();
-        var judged = rows.Select(r => samples.Get(r, "judged_domain")).ToArray();
-        var credited = rows.Select(r => int.Parse(samples.Get(r, "credited_shard"), CultureInfo.InvariantCulture)).ToArray();
+        var creditedDomain = samples.Select(r => r.CreditedShardDomain).ToArray();
+        var finalDomain = samples.Select(r => shardDomains[r.FinalCreditedShard]).ToArray();
+        var judged = samples.Select(r => r.JudgedDomain).ToArray();
         var agreement = isDomainSplit ? Agreement.Of(creditedDomain, judged) : null;
-        return
-        [
-            ("dataset", split.Dataset), ("split", split.Name), ("scheme", split.Scheme.ToString()), ("shards", split.ShardCount),
-            ("router", router.Name()), ("seed", run.Seed), ("profile", run.Profile), ("sampler", settings.Scale.Sampler),
-            ("sampler_steps", settings.Scale.SamplerSteps), ("samples", rows.Length),
-            ("credit_match_rate", agreement?.Observed), ("final_credit_match_rate", isDomainSplit ? Agreement.Of(finalDomain, judged).Observed : null),
-            ("chance_match_rate", agreement?.Chance), ("kappa", agreement?.Kappa),
-            ("mean_credit_weight", rows.Average(r => double.Parse(samples.Get(r, "credit_weight"), CultureInfo.InvariantCulture))),
-            ("credited_counts", string.Join(" ", Enumerable.Range(0, split.ShardCount).Select(s => $"{s}:{credited.Count(c => c == s)}"))),
-            ("judged_counts", string.Join(" ", judged.GroupBy(j => j).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}:{g.Count()}"))),
-            ("router_train_seconds", routerSeconds), ("train_seconds", models.Sum(m => m.TrainSeconds)), ("sample_seconds", sampleSeconds),
-        ];
+        return new AttributionRow(split.Dataset, split.Name, split.Scheme.ToString(), split.ShardCount, router.Name(), run.Seed, run.Profile, settings.Scale.Sampler,
+            settings.Scale.SamplerSteps, samples.Count, Round(agreement?.Observed), Round(isDomainSplit ? Agreement.Of(finalDomain, judged).Observed : null),
+            Round(agreement?.Chance), Round(agreement?.Kappa), Round(samples.Average(r => r.CreditWeight)),
+            string.Join(" ", Enumerable.Range(0, split.ShardCount).Select(s => $"{s}:{samples.Count(r => r.CreditedShard == s)}")),
+            string.Join(" ", judged.GroupBy(j => j).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}:{g.Count()}")),
+            Round(routerSeconds), Round(models.Sum(m => m.TrainSeconds)), Round(sampleSeconds));
     }
 
-    private static SanityCheck KappaCheck(AttributionSettings settings, ShardSplit split, RouterKind router, ResultTable summary, ExperimentRun run)
+    private static AttributionRow? SummaryOf(IEnumerable<AttributionRow> summary, ShardSplit split, RouterKind router, ExperimentRun run) =>
+        summary.LastOrDefault(r => r.Split == split.Name && r.Router == router.Name() && r.Seed == run.Seed && r.Profile == run.Profile);
+
+    private static SanityCheck KappaCheck(AttributionSettings settings, ShardSplit split, RouterKind router, IReadOnlyList<AttributionRow> summary, ExperimentRun run)
     {
-        var row = Enumerable.Range(0, summary.Rows.Count).Last(r =>
-            summary.Get(r, "split") == split.Name && summary.Get(r, "router") == router.Name()
-            && summary.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture) && summary.Get(r, "profile") == run.Profile);
-        double Read(string column) => double.Parse(summary.Get(row, column), CultureInfo.InvariantCulture);
-        var kappa = Read("kappa");
+        var row = SummaryOf(summary, split, router, run)!;
+        var kappa = row.Kappa ?? double.NaN;
         return new SanityCheck(
             $"{split.Name}, {router.Name()} router: credited shard matches the judged domain beyond chance (kappa >= {settings.MinimumKappa})",
             kappa >= settings.MinimumKappa,
-            $"match {Read("credit_match_rate"):P1} (final step {Read("final_credit_match_rate"):P1}) vs chance {Read("chance_match_rate"):P1}, " +
-            $"kappa {kappa:F3}; credited {summary.Get(row, "credited_counts")}, judged {summary.Get(row, "judged_counts")}");
+            $"match {row.CreditMatchRate:P1} (final step {row.FinalCreditMatchRate:P1}) vs chance {row.ChanceMatchRate:P1}, " +
+            $"kappa {kappa:F3}; credited {row.CreditedCounts}, judged {row.JudgedCounts}");
     }
 
-    private static ChartSpec CurveChart(ExperimentRun run, ShardSplit split, string[] shardDomains, bool isDomainSplit, RouterKind router, ResultTable curves)
+    private static ChartSpec CurveChart(
+        ExperimentRun run, ShardSplit split, string[] shardDomains, bool isDomainSplit, RouterKind router, IReadOnlyList<AttributionCurveRow> curves)
     {
-        var series = Enumerable.Range(0, curves.Rows.Count)
-            .GroupBy(r => (Group: curves.Get(r, "group"), Shard: int.Parse(curves.Get(r, "shard"), CultureInfo.InvariantCulture)))
+        var series = curves.GroupBy(r => (r.Group, r.Shard))
             .Select(g => new ChartSeries(
                 $"w{g.Key.Shard} ({shardDomains[g.Key.Shard]})" + (g.Key.Group == "all" ? ", all samples" : $", samples {g.Key.Group}"),
-                g.Select(r => double.Parse(curves.Get(r, "timestep"), CultureInfo.InvariantCulture)).ToArray(),
-                g.Select(r => double.Parse(curves.Get(r, "mean_weight"), CultureInfo.InvariantCulture)).ToArray()))
+                g.Select(r => (double)r.Timestep).ToArray(), g.Select(r => r.MeanWeight).ToArray()))
             .ToArray();
         return new ChartSpec(
             $"Mean w_i over the reverse process: {split.Name}, {router.Name()} router",
@@ -304,16 +273,15 @@ public sealed class AttributionExperiment : IExperiment
         };
     }
 
-    private static ChartSpec CreditHistogram(ExperimentRun run, ShardSplit split, IReadOnlyList<(RouterKind Router, ResultTable Samples, ResultTable Curves)> measured)
+    private static ChartSpec CreditHistogram(ExperimentRun run, ShardSplit split, IReadOnlyList<(RouterKind Router, IReadOnlyList<AttributionSampleRow> Samples)> measured)
     {
         const int Bins = 10;
         var series = measured.Select(m =>
         {
             var counts = new double[Bins];
-            for (var r = 0; r < m.Samples.Rows.Count; r++)
+            foreach (var sample in m.Samples)
             {
-                var weight = double.Parse(m.Samples.Get(r, "credit_weight"), CultureInfo.InvariantCulture);
-                counts[Math.Min(Bins - 1, (int)(weight * Bins))] += 1.0 / m.Samples.Rows.Count;
+                counts[Math.Min(Bins - 1, (int)(sample.CreditWeight * Bins))] += 1.0 / m.Samples.Count;
             }
 
             return new ChartSeries(m.Router.Name(), Enumerable.Range(0, Bins).Select(b => (double)b).ToArray(), counts);
@@ -326,13 +294,13 @@ public sealed class AttributionExperiment : IExperiment
         };
     }
 
-    private static ChartSpec CreditedCounts(ExperimentRun run, ShardSplit split, IReadOnlyList<(RouterKind Router, ResultTable Samples, ResultTable Curves)> measured)
+    private static ChartSpec CreditedCounts(ExperimentRun run, ShardSplit split, IReadOnlyList<(RouterKind Router, IReadOnlyList<AttributionSampleRow> Samples)> measured)
     {
         var series = measured.Select(m => new ChartSeries(
             m.Router.Name(),
             Enumerable.Range(0, split.ShardCount).Select(s => (double)s).ToArray(),
             Enumerable.Range(0, split.ShardCount)
-                .Select(s => Enumerable.Range(0, m.Samples.Rows.Count).Count(r => m.Samples.Get(r, "credited_shard") == s.ToString(CultureInfo.InvariantCulture)) / (double)m.Samples.Rows.Count)
+                .Select(s => m.Samples.Count(r => r.CreditedShard == s) / (double)m.Samples.Count)
                 .ToArray())).ToArray();
         return new ChartSpec($"Which shard gets the credit: {split.Name}", "shard", "fraction of samples credited", series, ChartKind.Bar)
         {
@@ -353,6 +321,10 @@ public sealed class AttributionExperiment : IExperiment
 
         return "fig-" + slug.Trim('-');
     }
+
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
+
+    private static double? Round(double? value) => value is { } v ? Round(v) : null;
 
     private static string Joined(IEnumerable<double> values) => string.Join(";", values.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)));
 }
