@@ -1,24 +1,23 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
-using CdmNotebooks.IO;
 using CsvHelper;
 
 namespace CdmNotebooks.Reporting;
 
-/// <summary>Rows of measured results with a fixed, ordered set of columns, saved as CSV (one row per measured configuration) and shown as HTML or Markdown.</summary>
+/// <summary>
+/// Result rows as text cells with their column names, for display (HTML in notebooks, Markdown in the README). Experiments write and
+/// read their rows as record types (<see cref="ResultRows{TRow}"/>); this is the view of those rows an <see cref="Experiments.ExperimentReport"/> carries.
+/// </summary>
 public sealed class ResultTable
 {
     private readonly List<string[]> _rows = new();
     private readonly Dictionary<string, int> _index;
 
-    /// <summary>Creates an empty table with the given column names (unique, non-empty).</summary>
-    public ResultTable(IReadOnlyList<string> columns)
+    private ResultTable(IReadOnlyList<string> columns)
     {
-        ArgumentNullException.ThrowIfNull(columns);
         if (columns.Count == 0 || columns.Any(string.IsNullOrWhiteSpace) || columns.Distinct().Count() != columns.Count)
         {
-            throw new ArgumentException($"Result columns must be non-empty and unique; got [{string.Join(", ", columns)}].", nameof(columns));
+            throw new InvalidDataException($"Result columns must be non-empty and unique; got [{string.Join(", ", columns)}].");
         }
 
         Columns = columns.ToArray();
@@ -31,80 +30,8 @@ public sealed class ResultTable
     /// <summary>The rows as formatted strings, in column order.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Rows => _rows;
 
-    /// <summary>Adds a row; every named value must be a known column, missing columns stay empty. Numbers are written invariantly (doubles round-trip).</summary>
-    public void Add(params (string Column, object? Value)[] values)
-    {
-        var row = new string[Columns.Count];
-        Array.Fill(row, "");
-        foreach (var (column, value) in values)
-        {
-            if (!_index.TryGetValue(column, out var i))
-            {
-                throw new ArgumentException($"Unknown result column '{column}'. Columns: {string.Join(", ", Columns)}.", nameof(values));
-            }
-
-            row[i] = Format(value);
-        }
-
-        _rows.Add(row);
-    }
-
-    /// <summary>The value of <paramref name="column"/> in row <paramref name="row"/>.</summary>
-    public string Get(int row, string column) => _rows[row][_index.TryGetValue(column, out var i) ? i : throw new ArgumentException($"Unknown column '{column}'.", nameof(column))];
-
-    /// <summary>Whether some row has all the given column values (used to skip configurations already measured when a run resumes).</summary>
-    public bool Contains(params (string Column, object? Value)[] key) =>
-        _rows.Any(row => key.All(k => _index.TryGetValue(k.Column, out var i) && row[i] == Format(k.Value)));
-
-    /// <summary>Writes the table as CSV atomically (header + rows, LF line ends).</summary>
-    public void SaveCsv(string path)
-    {
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = CsvWriter.Create(stream, new CsvWriterOptions { NewLine = "\n" }, true);
-            foreach (var column in Columns)
-            {
-                writer.WriteField(column);
-            }
-
-            writer.EndRecord();
-            foreach (var row in _rows)
-            {
-                foreach (var value in row)
-                {
-                    writer.WriteField(value);
-                }
-
-                writer.EndRecord();
-            }
-        });
-    }
-
-    /// <summary>Reads a CSV written by <see cref="SaveCsv"/>; a missing file gives an empty table with <paramref name="columns"/>.</summary>
-    public static ResultTable LoadCsvOrEmpty(string path, IReadOnlyList<string> columns)
-    {
-        var table = new ResultTable(columns);
-        if (!File.Exists(path))
-        {
-            return table;
-        }
-
-        using var reader = CsvReader.FromFile(path, new CsvReaderOptions { HasHeader = false });
-        var header = reader.Read() ? Enumerable.Range(0, reader.FieldCount).Select(reader.GetString).ToArray() : Array.Empty<string>();
-        if (!header.SequenceEqual(columns))
-        {
-            throw new InvalidDataException(
-                $"{path}: its columns [{string.Join(", ", header)}] differ from this experiment's [{string.Join(", ", columns)}]. " +
-                "Move the old results aside (they were made by another version) and run again.");
-        }
-
-        while (reader.Read())
-        {
-            table._rows.Add(Enumerable.Range(0, columns.Count).Select(i => i < reader.FieldCount ? reader.GetString(i) : "").ToArray());
-        }
-
-        return table;
-    }
+    /// <summary>The text of <paramref name="column"/> in row <paramref name="row"/>.</summary>
+    public string Get(int row, string column) => _rows[row][_index.TryGetValue(column, out var i) ? i : throw new ArgumentException($"Unknown column '{column}'. Columns: {string.Join(", ", Columns)}.", nameof(column))];
 
     /// <summary>The table of CSV <paramref name="text"/> (a header, then records): how typed rows (<see cref="ResultRows{TRow}"/>) are displayed.</summary>
     public static ResultTable FromCsv(string text)
@@ -163,13 +90,4 @@ public sealed class ResultTable
 
         return md.ToString();
     }
-
-    private static string Format(object? value) => value switch
-    {
-        null => "",
-        double d => double.IsFinite(d) ? Math.Round(d, 6).ToString("R", CultureInfo.InvariantCulture) : d.ToString(CultureInfo.InvariantCulture),
-        float f => ((double)f).ToString("G7", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using CdmNotebooks.Data;
 using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.TextToImage;
+using CdmNotebooks.Reporting;
 using CdmNotebooks.TextToImage;
 using CdmNotebooks.Tests.TextToImage;
 using static TorchSharp.torch;
@@ -27,7 +28,7 @@ public sealed class TextToImageExperimentTests
             Assert.True(result.Report.Passed, string.Join("\n", result.Report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
             Assert.Equal(3, result.Report.Checks.Count);
             var lines = File.ReadAllLines(Path.Combine(run.ResultsDirectory, "text-to-image.csv"));
-            Assert.Equal(string.Join(",", TextToImageExperiment.Columns), lines[0]);
+            Assert.Equal(string.Join(",", ResultRows<TextToImageRow>.Columns), lines[0]);
             // Real scenes, chance, and eleven generated methods.
             Assert.Equal(13, lines.Length - 1);
             var table = result.Report.Tables.First().Value;

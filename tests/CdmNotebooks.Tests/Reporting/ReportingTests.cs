@@ -10,22 +10,19 @@ public sealed class ReportingTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void ResultTableRoundTripsThroughCsvAndFindsMeasuredRows()
+    public void AResultTableShowsCsvCellsAsHtmlAndMarkdownAndRefusesABadHeader()
     {
-        var table = new ResultTable(new[] { "method", "shards", "fid", "note" });
-        table.Add(("method", "cdm"), ("shards", 8), ("fid", 12.3456789), ("note", "has, comma \"and quotes\""));
-        table.Add(("method", "paragon"), ("shards", 1));
-        var path = Path.Combine(_dir, "r.csv");
-        table.SaveCsv(path);
-        var back = ResultTable.LoadCsvOrEmpty(path, table.Columns);
-        Assert.Equal(2, back.Rows.Count);
-        Assert.Equal("12.345679", back.Get(0, "fid"));
-        Assert.Equal("has, comma \"and quotes\"", back.Get(0, "note"));
-        Assert.True(back.Contains(("method", "cdm"), ("shards", 8)));
-        Assert.False(back.Contains(("method", "cdm"), ("shards", 4)));
-        Assert.Contains("| cdm | 8 |", back.ToMarkdown(new[] { "method", "shards" }));
-        Assert.Throws<ArgumentException>(() => table.Add(("fdi", 1.0)));
-        Assert.Throws<InvalidDataException>(() => ResultTable.LoadCsvOrEmpty(path, new[] { "other" }));
+        var table = ResultTable.FromCsv("method,shards,note\ncdm,8,\"has, comma | and <tag>\"\nparagon,1,\n");
+        Assert.Equal(["method", "shards", "note"], table.Columns);
+        Assert.Equal(2, table.Rows.Count);
+        Assert.Equal("has, comma | and <tag>", table.Get(0, "note"));
+        Assert.Equal("", table.Get(1, "note"));
+        Assert.Contains("| cdm | 8 |", table.ToMarkdown(["method", "shards"]));
+        Assert.Contains("has, comma \\| and <tag>", table.ToMarkdown());
+        Assert.Contains("&lt;tag&gt;", table.ToHtml());
+        Assert.Throws<ArgumentException>(() => table.Get(0, "fdi"));
+        Assert.Throws<InvalidDataException>(() => ResultTable.FromCsv(""));
+        Assert.Throws<InvalidDataException>(() => ResultTable.FromCsv("a,a\n1,2\n"));
     }
 
     [Fact]

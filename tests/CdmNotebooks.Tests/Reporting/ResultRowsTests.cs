@@ -6,6 +6,7 @@ using CdmNotebooks.Experiments.Forgetting;
 using CdmNotebooks.Experiments.Memorization;
 using CdmNotebooks.Experiments.Recipe;
 using CdmNotebooks.Experiments.Table1;
+using CdmNotebooks.Experiments.TextToImage;
 using CdmNotebooks.Reporting;
 using CdmNotebooks.Tests.Kernel;
 
@@ -26,7 +27,8 @@ public sealed class ResultRowsTests : IDisposable
         "memorization/standard/memorization.csv", "memorization/standard/ood.csv", "access-rights/standard/access-rights.csv",
         "access-rights/standard/weights.csv", "attribution/standard/attribution.csv", "attribution/standard/samples-union-by-domain-2-ito.csv",
         "attribution/standard/samples-mnist10k-uniform-8-classifier.csv", "attribution/standard/weights-union-by-domain-2-classifier.csv",
-        "attribution/standard/weights-mnist10k-uniform-8-ito.csv",
+        "attribution/standard/weights-mnist10k-uniform-8-ito.csv", "text-to-image/standard/text-to-image.csv",
+        "text-to-image/standard/relative-to-monolithic.csv",
     };
 
     [Theory]
@@ -51,6 +53,8 @@ public sealed class ResultRowsTests : IDisposable
             "access-rights.csv" => RoundTrip<AccessRightsRow>(text, path),
             "weights.csv" => RoundTrip<AccessWeightRow>(text, path),
             "attribution.csv" => RoundTrip<AttributionRow>(text, path),
+            "text-to-image.csv" => RoundTrip<TextToImageRow>(text, path),
+            "relative-to-monolithic.csv" => RoundTrip<TextToImageRelativeRow>(text, path),
             _ when name.StartsWith("samples-", StringComparison.Ordinal) => RoundTrip<AttributionSampleRow>(text, path),
             _ when name.StartsWith("weights-", StringComparison.Ordinal) => RoundTrip<AttributionCurveRow>(text, path),
             _ => throw new ArgumentException(file),

@@ -33,15 +33,6 @@ public sealed class TextToImageExperiment : IExperiment
     private const string ChanceMethod = "chance (uniform random answers)";
     private const int SampleBatch = 100;
 
-    /// <summary>Columns of text-to-image.csv (one row per method).</summary>
-    public static IReadOnlyList<string> Columns { get; } =
-    [
-        "profile", "seed", "shards", "method", "variant", "router", "prompts", "questions",
-        "tifa", "tifa_ci_low", "tifa_ci_high", "tifa_existence", "tifa_identity", "tifa_position", "tifa_count", "tifa_mismatched",
-        "fid", "fid_ci_low", "fid_ci_high", "fid_metric", "train_steps", "train_seconds", "pretrain_seconds", "sample_seconds",
-        "max_weight_sum_error", "mean_final_top_weight",
-    ];
-
     /// <inheritdoc />
     public string Name => "text-to-image";
 
@@ -202,12 +193,13 @@ public sealed class TextToImageExperiment : IExperiment
         ];
 
         var tablePath = run.ResultPath("text-to-image.csv");
-        var table = OtherRuns(ResultTable.LoadCsvOrEmpty(tablePath, Columns.ToArray()), run);
+        // Rows of earlier runs with another profile or seed are kept; this run's rows are measured afresh.
+        var table = ResultRows<TextToImageRow>.Open(tablePath).Rows.Where(r => r.Profile != run.Profile || r.Seed != run.Seed).ToList();
         var mismatched = prompts.Skip(1).Append(prompts[0]).ToArray();
         var realFid = Fid.ComputeWithBootstrap(Own(owned, CellLogits(classifier, evalReal)), referenceLogits, 50, run.Seed);
         AddRow(table, run, settings, RealMethod, "real", "-", ceiling.TrueCaptions, ceiling.MismatchedCaptions.Score, realFid, 0, 0, 0, 0, null, null);
-        table.Add(("profile", run.Profile), ("seed", run.Seed), ("shards", settings.ShardCount), ("method", ChanceMethod), ("variant", "chance"), ("router", "-"),
-            ("prompts", prompts.Length), ("tifa", chance));
+        table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, ChanceMethod, "chance", "-", prompts.Length, null, Round(chance),
+            null, null, null, null, null, null, null, null, null, null, "", null, null, null, null, null, null));
         var gridRows = new List<Tensor> { Own(owned, evalReal.narrow(0, 0, settings.GridPrompts).clone()) };
         var files = new List<string> { tablePath };
         var images = new List<CaptionedImage>();
@@ -232,7 +224,7 @@ public sealed class TextToImageExperiment : IExperiment
             gridRows.Add(Own(owned, grid.clone()));
         }
 
-        table.SaveCsv(tablePath);
+        var rows = ResultRows<TextToImageRow>.Create(tablePath, table);
         var allPath = run.ResultPath("grid-all-methods.png");
         using (var all = cat(gridRows.ToArray(), 0))
         {
@@ -244,10 +236,8 @@ public sealed class TextToImageExperiment : IExperiment
             $"Same prompts, same noise. Rows: real scene, then {string.Join(", ", methods.Select(m => m.Name))}. Columns (prompts): {promptList}", allPath));
         files.Add(allPath);
 
-        var relative = Relative(table, run);
-        var relativePath = run.ResultPath("relative-to-monolithic.csv");
-        relative.SaveCsv(relativePath);
-        files.Add(relativePath);
+        var relative = ResultRows<TextToImageRelativeRow>.Create(run.ResultPath("relative-to-monolithic.csv"), Relative(table, run));
+        files.Add(relative.Path);
         var charts = new List<ChartSpec> { TifaChart(run, table), KindChart(run, table) };
         foreach (var (chart, name) in charts.Zip(new[] { "fig-tifa-by-method", "fig-tifa-by-question-kind" }))
         {
@@ -275,8 +265,8 @@ public sealed class TextToImageExperiment : IExperiment
         var report = new ExperimentReport(Name, run.Profile,
             new Dictionary<string, ResultTable>
             {
-                ["TIFA-style alignment and FID per method (held-out prompts)"] = table,
-                ["TIFA change relative to the monolithic model started the same way (paper: +14.33%)"] = relative,
+                ["TIFA-style alignment and FID per method (held-out prompts)"] = rows.ToTable(),
+                ["TIFA change relative to the monolithic model started the same way (paper: +14.33%)"] = relative.ToTable(),
             },
             files, checks);
         return new TextToImageResult(report, charts, images);
@@ -374,83 +364,55 @@ public sealed class TextToImageExperiment : IExperiment
         return classifier.Forward(CellClassifier.SplitCells(images)).MoveToOuterDisposeScope();
     }
 
-    private static void AddRow(ResultTable table, ExperimentRun run, TextToImageSettings settings, string method, string variant, string router,
+    private static void AddRow(List<TextToImageRow> table, ExperimentRun run, TextToImageSettings settings, string method, string variant, string router,
         CaptionAlignmentResult tifa, double tifaMismatched, FidResult fid, int trainSteps, double trainSeconds, double pretrainSeconds, double sampleSeconds,
         double? sumError, double? topWeight)
     {
-        double? Kind(QuestionKind kind) => tifa.AccuracyByKind.TryGetValue(kind, out var v) ? v : null;
-        table.Add(("profile", run.Profile), ("seed", run.Seed), ("shards", settings.ShardCount), ("method", method), ("variant", variant), ("router", router),
-            ("prompts", tifa.Prompts), ("questions", tifa.Questions), ("tifa", tifa.Score), ("tifa_ci_low", tifa.ConfidenceLow), ("tifa_ci_high", tifa.ConfidenceHigh),
-            ("tifa_existence", Kind(QuestionKind.Existence)), ("tifa_identity", Kind(QuestionKind.Identity)), ("tifa_position", Kind(QuestionKind.Position)),
-            ("tifa_count", Kind(QuestionKind.Count)), ("tifa_mismatched", tifaMismatched),
-            ("fid", fid.Value), ("fid_ci_low", fid.ConfidenceLow), ("fid_ci_high", fid.ConfidenceHigh), ("fid_metric", FidName),
-            ("train_steps", trainSteps), ("train_seconds", trainSeconds), ("pretrain_seconds", pretrainSeconds), ("sample_seconds", sampleSeconds),
-            ("max_weight_sum_error", sumError), ("mean_final_top_weight", topWeight));
+        double? Kind(QuestionKind kind) => tifa.AccuracyByKind.TryGetValue(kind, out var v) ? Round(v) : null;
+        table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, method, variant, router, tifa.Prompts, tifa.Questions, Round(tifa.Score),
+            Round(tifa.ConfidenceLow), Round(tifa.ConfidenceHigh), Kind(QuestionKind.Existence), Kind(QuestionKind.Identity), Kind(QuestionKind.Position),
+            Kind(QuestionKind.Count), Round(tifaMismatched), Round(fid.Value), Round(fid.ConfidenceLow), Round(fid.ConfidenceHigh), FidName, trainSteps,
+            Round(trainSeconds), Round(pretrainSeconds), Round(sampleSeconds), sumError is { } e ? Round(e) : null, topWeight is { } w ? Round(w) : null));
     }
 
-    /// <summary>Rows of earlier runs with another profile or seed (this run's rows are measured afresh).</summary>
-    private static ResultTable OtherRuns(ResultTable old, ExperimentRun run)
-    {
-        var table = new ResultTable(Columns.ToArray());
-        for (var r = 0; r < old.Rows.Count; r++)
-        {
-            if (old.Get(r, "profile") != run.Profile || old.Get(r, "seed") != run.Seed.ToString(CultureInfo.InvariantCulture))
-            {
-                table.Add(Columns.Select(c => (c, (object?)old.Get(r, c))).ToArray());
-            }
-        }
+    private static List<TextToImageRow> RowsOf(ExperimentRun run, IEnumerable<TextToImageRow> table) =>
+        table.Where(r => r.Profile == run.Profile && r.Seed == run.Seed).ToList();
 
-        return table;
-    }
-
-    private static int[] RowsOf(ExperimentRun run, ResultTable table) =>
-        Enumerable.Range(0, table.Rows.Count)
-            .Where(r => table.Get(r, "profile") == run.Profile && table.Get(r, "seed") == run.Seed.ToString(CultureInfo.InvariantCulture))
-            .ToArray();
-
-    private static double? Read(ResultTable table, int row, string column) =>
-        double.TryParse(table.Get(row, column), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
 
     /// <summary>TIFA change of each shard-based method against the monolithic model that started like it: from-scratch shards against the monolithic model from scratch; fine-tuned shards, prompts and the base against the monolithic model fine-tuned from the same base (the paper's comparison).</summary>
-    private static ResultTable Relative(ResultTable table, ExperimentRun run)
+    private static IEnumerable<TextToImageRelativeRow> Relative(IEnumerable<TextToImageRow> table, ExperimentRun run)
     {
-        var relative = new ResultTable(["profile", "seed", "method", "reference", "tifa", "tifa_reference", "tifa_change_percent", "fid", "fid_reference"]);
         var rows = RowsOf(run, table);
-        int Row(string method) => rows.Single(r => table.Get(r, "method") == method);
-        foreach (var r in rows.Where(r => table.Get(r, "variant") is "full" or "fine-tuned" or "prompt" or "base"))
+        foreach (var r in rows.Where(r => r.Variant is "full" or "fine-tuned" or "prompt" or "base"))
         {
-            var reference = Row(table.Get(r, "variant") == "full" ? Monolithic : MonolithicFineTuned);
-            var tifa = Read(table, r, "tifa")!.Value;
-            var referenceTifa = Read(table, reference, "tifa")!.Value;
-            relative.Add(("profile", run.Profile), ("seed", run.Seed), ("method", table.Get(r, "method")), ("reference", table.Get(reference, "method")),
-                ("tifa", tifa), ("tifa_reference", referenceTifa), ("tifa_change_percent", 100 * (tifa - referenceTifa) / referenceTifa),
-                ("fid", Read(table, r, "fid")), ("fid_reference", Read(table, reference, "fid")));
+            var reference = rows.Single(x => x.Method == (r.Variant == "full" ? Monolithic : MonolithicFineTuned));
+            yield return new TextToImageRelativeRow(run.Profile, run.Seed, r.Method, reference.Method, r.Tifa, reference.Tifa,
+                Round(100 * (r.Tifa - reference.Tifa) / reference.Tifa), r.Fid, reference.Fid);
         }
-
-        return relative;
     }
 
-    private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, ResultTable table, double chance, AnswererAccuracy ceiling,
+    private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, IReadOnlyList<TextToImageRow> table, double chance, AnswererAccuracy ceiling,
         IReadOnlyList<TextArtifact> prompts, string baseFingerprint, bool quality)
     {
         var rows = RowsOf(run, table);
-        var generated = rows.Where(r => table.Get(r, "variant") is not ("real" or "chance")).ToArray();
-        var belowChance = generated.Where(r => !(Read(table, r, "tifa") > chance)).Select(r => $"{table.Get(r, "method")} {Read(table, r, "tifa"):F4}").ToArray();
-        var composed = generated.Where(r => Read(table, r, "max_weight_sum_error") is not null).ToArray();
-        var worstSum = composed.Length == 0 ? double.NaN : composed.Max(r => Read(table, r, "max_weight_sum_error")!.Value);
-        var monolithic = new[] { Monolithic, MonolithicFineTuned }.Select(m => rows.Single(r => table.Get(r, "method") == m)).ToArray();
+        var generated = rows.Where(r => r.Variant is not ("real" or "chance")).ToArray();
+        var belowChance = generated.Where(r => !(r.Tifa > chance)).Select(r => $"{r.Method} {r.Tifa:F4}").ToArray();
+        var composed = generated.Where(r => r.MaxWeightSumError is not null).ToArray();
+        var worstSum = composed.Length == 0 ? double.NaN : composed.Max(r => r.MaxWeightSumError!.Value);
+        var monolithic = new[] { Monolithic, MonolithicFineTuned }.Select(m => rows.Single(r => r.Method == m)).ToArray();
         var unchanged = prompts.All(p => p.BaseFingerprintBefore is not null && p.BaseFingerprintBefore == p.BaseFingerprintAfter && p.BaseFingerprintAfter == baseFingerprint);
         var checks = new List<SanityCheck>
         {
             new($"every method's TIFA-style score is above chance ({chance:F4}, uniform random answers to the same questions)",
                 generated.Length > 0 && belowChance.Length == 0,
-                belowChance.Length == 0 ? $"lowest {generated.Min(r => Read(table, r, "tifa")):F4}" : $"at or below chance: {string.Join("; ", belowChance)}"),
+                belowChance.Length == 0 ? $"lowest {generated.Min(r => r.Tifa):F4}" : $"at or below chance: {string.Join("; ", belowChance)}"),
             new("the answerers read real scenes: ceiling TIFA on real held-out scenes above chance and above mismatched captions",
                 ceiling.TrueCaptions.Score > chance && ceiling.TrueCaptions.Score > ceiling.MismatchedCaptions.Score,
                 $"real {ceiling.TrueCaptions.Score:F4}, mismatched {ceiling.MismatchedCaptions.Score:F4}, chance {chance:F4}"),
             new("text conditioning works: each monolithic model's TIFA with its own prompts exceeds its TIFA against mismatched prompts",
-                monolithic.All(r => Read(table, r, "tifa") > Read(table, r, "tifa_mismatched")),
-                string.Join("; ", monolithic.Select(r => $"{table.Get(r, "method")}: own {Read(table, r, "tifa"):F4} vs mismatched {Read(table, r, "tifa_mismatched"):F4}"))),
+                monolithic.All(r => r.Tifa > r.TifaMismatched),
+                string.Join("; ", monolithic.Select(r => $"{r.Method}: own {r.Tifa:F4} vs mismatched {r.TifaMismatched:F4}"))),
         };
         if (!quality)
         {
@@ -473,36 +435,39 @@ public sealed class TextToImageExperiment : IExperiment
     private static string Short(string? fingerprint) => fingerprint is null ? "?" : fingerprint[..Math.Min(8, fingerprint.Length)];
 
     /// <summary>TIFA-style score per method (bars with 95% intervals) for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
-    public static ChartSpec TifaChart(ExperimentRun run, ResultTable table)
+    public static ChartSpec TifaChart(ExperimentRun run, IReadOnlyList<TextToImageRow> table)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(table);
         var rows = RowsOf(run, table);
-        var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
+        var x = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
         return new ChartSpec("TIFA-style alignment on held-out prompts", "method", "TIFA-style score (higher is better)",
             [
-                new ChartSeries("TIFA-style score (95% bootstrap interval)", x, rows.Select(r => Read(table, r, "tifa") ?? double.NaN).ToArray(),
-                    rows.Select(r => Read(table, r, "tifa_ci_high") is { } hi && Read(table, r, "tifa_ci_low") is { } lo ? (hi - lo) / 2 : 0).ToArray()),
+                new ChartSeries("TIFA-style score (95% bootstrap interval)", x, rows.Select(r => r.Tifa).ToArray(),
+                    rows.Select(r => r.TifaCiHigh is { } hi && r.TifaCiLow is { } lo ? (hi - lo) / 2 : 0).ToArray()),
             ], ChartKind.Bar)
         {
-            Categories = rows.Select(r => Label(table, r)).ToArray(),
+            Categories = rows.Select(Label).ToArray(),
             Caption = $"score = mean per-prompt answer accuracy, 95% bootstrap interval; answerer: cell classifier + counter (not a VQA model); {Legend}; " +
                       $"profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
         };
     }
 
     /// <summary>Answer accuracy per question kind and method for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
-    public static ChartSpec KindChart(ExperimentRun run, ResultTable table)
+    public static ChartSpec KindChart(ExperimentRun run, IReadOnlyList<TextToImageRow> table)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(table);
-        var rows = RowsOf(run, table).Where(r => table.Get(r, "variant") != "chance").ToArray();
+        var rows = RowsOf(run, table).Where(r => r.Variant != "chance").ToArray();
         var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
-        var kinds = new[] { ("existence", "tifa_existence"), ("identity", "tifa_identity"), ("position", "tifa_position"), ("count", "tifa_count") };
-        return new ChartSpec("Answer accuracy by question kind", "method", "answer accuracy",
-            kinds.Select(k => new ChartSeries(k.Item1, x, rows.Select(r => Read(table, r, k.Item2) ?? double.NaN).ToArray())).ToArray(), ChartKind.Bar)
+        var kinds = new (string Name, Func<TextToImageRow, double?> Value)[]
         {
-            Categories = rows.Select(r => Label(table, r)).ToArray(),
+            ("existence", r => r.TifaExistence), ("identity", r => r.TifaIdentity), ("position", r => r.TifaPosition), ("count", r => r.TifaCount),
+        };
+        return new ChartSpec("Answer accuracy by question kind", "method", "answer accuracy",
+            kinds.Select(k => new ChartSeries(k.Name, x, rows.Select(r => k.Value(r) ?? double.NaN).ToArray())).ToArray(), ChartKind.Bar)
+        {
+            Categories = rows.Select(Label).ToArray(),
             Caption = $"{Legend}; profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
         };
     }
@@ -513,10 +478,10 @@ public sealed class TextToImageExperiment : IExperiment
         "naive = naive averaging, shard 0 / ft shard 0 = one shard alone, base = the base (public scenes) without prompts";
 
     /// <summary>A short axis label of a row (the legend in the caption spells them out).</summary>
-    private static string Label(ResultTable table, int row)
+    private static string Label(TextToImageRow row)
     {
-        var variant = table.Get(row, "variant");
-        var router = table.Get(row, "router") switch { "-" => "", var name => name };
+        var variant = row.Variant;
+        var router = row.Router switch { "-" => "", var name => name };
         return variant switch
         {
             "real" => "real",
