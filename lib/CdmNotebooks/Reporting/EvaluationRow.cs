@@ -33,10 +33,9 @@ public sealed partial record EvaluationRow(
     public static EvaluationRow Of(EvaluationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var (fid, kid, accuracy) = (report.Fid, report.Kid, report.ConditionalAccuracy);
         return new EvaluationRow(
-            Round(report.Fid.Value), Round(report.Fid.ConfidenceLow), Round(report.Fid.ConfidenceHigh), Round(report.Kid.Value), Round(report.Kid.StandardDeviation),
-            report.ConditionalAccuracy is { } a ? Round(a.Accuracy) : null, report.ConditionalAccuracy is { } b ? Round(b.StandardError) : null, report.SampleCount);
+            ResultValue.Round(fid.Value), ResultValue.Round(fid.ConfidenceLow), ResultValue.Round(fid.ConfidenceHigh), ResultValue.Round(kid.Value),
+            ResultValue.Round(kid.StandardDeviation), ResultValue.Round(accuracy?.Accuracy), ResultValue.Round(accuracy?.StandardError), report.SampleCount);
     }
-
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
 }

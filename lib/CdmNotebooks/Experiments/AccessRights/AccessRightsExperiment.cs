@@ -86,14 +86,14 @@ public sealed class AccessRightsExperiment : IExperiment
                 var audit = measured.Audit;
                 // The weights first: a row in access-rights.csv marks the user as measured, so its weights must already be saved.
                 var weightRows = Enumerable.Range(0, audit.Steps).SelectMany(step => measured.ShardNames.Select((shard, i) => new AccessWeightRow(user, kind.Name(), step,
-                    audit.Timestep(step), shard, entitled.Contains(shard) ? "yes" : "no", Round(audit.MeanWeight(step, i)), Round(audit.MaxWeight(step, i)))));
+                    audit.Timestep(step), shard, entitled.Contains(shard) ? "yes" : "no", ResultValue.Round(audit.MeanWeight(step, i)), ResultValue.Round(audit.MaxWeight(step, i)))));
                 weights.AddRange(weightRows);
                 results.Add(new AccessRightsRow(split.Dataset, split.Name, split.ShardCount, user,
                     string.Join(" ", measured.ShardNames.Where(entitled.Contains).Select(n => n[(split.Name.Length + 1)..])), string.Join(" ", classes.Order()),
                     "cdm", kind.Name(), run.Seed, run.Profile, EvaluationRow.Of(own), EvaluationRow.Of(all),
-                    unentitledClasses.Count == 0 ? null : Round(unentitledClasses.Average(c => perClass[c])),
+                    unentitledClasses.Count == 0 ? null : ResultValue.Round(unentitledClasses.Average(c => perClass[c])),
                     measured.Opened.Count, measured.EntitledCheckpointsOpened, measured.UnentitledOpened.Count, audit.PairsChecked, audit.Violations,
-                    Round(audit.MaxUnentitledWeight), audit.Unnormalized, Round(measured.ShardNames.Where(entitled.Contains).Sum(n => trainSeconds.GetValueOrDefault(n))),
+                    ResultValue.Round(audit.MaxUnentitledWeight), audit.Unnormalized, ResultValue.Round(measured.ShardNames.Where(entitled.Contains).Sum(n => trainSeconds.GetValueOrDefault(n))),
                     Math.Round(samples.Seconds, 1)));
                 run.Log($"  {user} ({kind.Name()}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy?.Accuracy:P1}");
             }
@@ -250,8 +250,6 @@ public sealed class AccessRightsExperiment : IExperiment
 
     private static List<AccessRightsRow> RowsOf(IEnumerable<AccessRightsRow> results, ExperimentRun run) =>
         results.Where(r => r.Seed == run.Seed && r.Profile == run.Profile).ToList();
-
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
 
     private sealed record Measurement(
         GeneratedSamples Samples, IReadOnlyList<string> ShardNames, WeightAudit Audit, IReadOnlyList<string> Opened, IReadOnlyList<string> UnentitledOpened,

@@ -166,7 +166,7 @@ public sealed class AttributionExperiment : IExperiment
                 credited[i] = credit.Credited;
                 var finalCredited = CreditLedger.ArgMax(final);
                 sampleTable.Add(new AttributionSampleRow(split.Name, router.Name(), run.Seed, run.Profile, i, classes[i], DomainJudge.Domains[domain],
-                    Round(judged[i][domain]), credited[i], shardDomains[credited[i]], Round(average[credited[i]]), finalCredited, Round(final[finalCredited]),
+                    ResultValue.Round(judged[i][domain]), credited[i], shardDomains[credited[i]], ResultValue.Round(average[credited[i]]), finalCredited, ResultValue.Round(final[finalCredited]),
                     Joined(average), Joined(final)));
             }
 
@@ -205,7 +205,7 @@ public sealed class AttributionExperiment : IExperiment
             var curve = ledger.MeanCurve(shard, samples);
             for (var step = 0; step < curve.Length; step++)
             {
-                table.Add(new AttributionCurveRow(split.Name, router.Name(), run.Seed, run.Profile, step, ledger.Timesteps[step], group, shard, Round(curve[step]), samples.Length));
+                table.Add(new AttributionCurveRow(split.Name, router.Name(), run.Seed, run.Profile, step, ledger.Timesteps[step], group, shard, ResultValue.Round(curve[step]), samples.Length));
             }
         }
     }
@@ -236,11 +236,11 @@ public sealed class AttributionExperiment : IExperiment
         var judged = samples.Select(r => r.JudgedDomain).ToArray();
         var agreement = isDomainSplit ? Agreement.Of(creditedDomain, judged) : null;
         return new AttributionRow(split.Dataset, split.Name, split.Scheme.ToString(), split.ShardCount, router.Name(), run.Seed, run.Profile, settings.Scale.Sampler,
-            settings.Scale.SamplerSteps, samples.Count, Round(agreement?.Observed), Round(isDomainSplit ? Agreement.Of(finalDomain, judged).Observed : null),
-            Round(agreement?.Chance), Round(agreement?.Kappa), Round(samples.Average(r => r.CreditWeight)),
+            settings.Scale.SamplerSteps, samples.Count, ResultValue.Round(agreement?.Observed), ResultValue.Round(isDomainSplit ? Agreement.Of(finalDomain, judged).Observed : null),
+            ResultValue.Round(agreement?.Chance), ResultValue.Round(agreement?.Kappa), ResultValue.Round(samples.Average(r => r.CreditWeight)),
             string.Join(" ", Enumerable.Range(0, split.ShardCount).Select(s => $"{s}:{samples.Count(r => r.CreditedShard == s)}")),
             string.Join(" ", judged.GroupBy(j => j).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}:{g.Count()}")),
-            Round(routerSeconds), Round(models.Sum(m => m.TrainSeconds)), Round(sampleSeconds));
+            ResultValue.Round(routerSeconds), ResultValue.Round(models.Sum(m => m.TrainSeconds)), ResultValue.Round(sampleSeconds));
     }
 
     private static AttributionRow? SummaryOf(IEnumerable<AttributionRow> summary, ShardSplit split, RouterKind router, ExperimentRun run) =>
@@ -321,10 +321,6 @@ public sealed class AttributionExperiment : IExperiment
 
         return "fig-" + slug.Trim('-');
     }
-
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
-
-    private static double? Round(double? value) => value is { } v ? Round(v) : null;
 
     private static string Joined(IEnumerable<double> values) => string.Join(";", values.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)));
 }

@@ -266,15 +266,13 @@ public sealed class ForgettingExperiment : IExperiment
     {
         var (before, after) = (beforeRow.Metrics, afterRow.Metrics);
         var increase = (after.Fid - before.Fid) / before.Fid * 100;
-        static double R(double v) => Math.Round(v, 6);
-        static double? Rn(double? v) => v is { } x ? R(x) : null;
         table.Add(new ForgettingRow(regime.Name, split.Dataset, split.Name, split.ShardCount, request.Name, forgotten, method, router, run.Seed, run.Profile,
-            retrainedModels, retrainedSteps, R(shardSeconds), R(routerSeconds), R(forgetSeconds), Rn(speedup), Rn(stepRatio),
-            before.Fid, before.FidLow, before.FidHigh, after.Fid, after.FidLow, after.FidHigh, R(increase), before.ConditionalAccuracy, after.ConditionalAccuracy,
+            retrainedModels, retrainedSteps, ResultValue.Round(shardSeconds), ResultValue.Round(routerSeconds), ResultValue.Round(forgetSeconds), ResultValue.Round(speedup), ResultValue.Round(stepRatio),
+            before.Fid, before.FidLow, before.FidHigh, after.Fid, after.FidLow, after.FidHigh, ResultValue.Round(increase), before.ConditionalAccuracy, after.ConditionalAccuracy,
             lineagePassed is null ? "" : lineagePassed.Value ? "yes" : "no",
             method == "paragon" ? "" : speedup is null ? "yes (nothing retrained)" : speedup >= 8 ? "yes" : "no",
             method == "paragon" ? "" : increase <= 1 ? "yes" : "no",
-            R(forgetSeconds), afterRow.SampleSeconds));
+            ResultValue.Round(forgetSeconds), afterRow.SampleSeconds));
     }
 
     /// <summary>What the quality gates read of one evaluation: FID with its interval, and conditional accuracy (NaN when none) over its samples.</summary>

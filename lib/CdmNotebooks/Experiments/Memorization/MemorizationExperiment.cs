@@ -78,10 +78,10 @@ public sealed class MemorizationExperiment : IExperiment
                     var memorizedPixel = probe.Pixel.Matches.Count(m => m.IsNearCopy && smallSet.Contains(m.NearestTrainingId)) / (double)probe.Pixel.Matches.Count;
                     var memorizedFeature = probe.Feature.Matches.Count(m => m.IsNearCopy && smallSet.Contains(m.NearestTrainingId)) / (double)probe.Feature.Matches.Count;
                     table.Add(new MemorizationRow(settings.Dataset, splitName, weight is 0.0 or 1.0 ? 1 : 2, method, weight, 1 - weight, run.Seed, run.Profile,
-                        Round(memorizedPixel), Round(probe.Pixel.FractionBelowThreshold), Round(memorizedFeature), Round(probe.Feature.FractionBelowThreshold),
-                        Round(Median(probe.Pixel.Matches.Select(m => m.Ratio))), Round(settings.Threshold), settings.Neighbours, EvaluationRow.Of(evaluation),
-                        smallIds.Count, small.TrainSteps, Round(small.TrainSteps * (double)settings.SmallShardBatch / smallIds.Count), restIds.Length, rest.TrainSteps,
-                        Round((weight > 0 ? small.TrainSeconds : 0) + (weight < 1 ? rest.TrainSeconds : 0)), Math.Round(samples.Seconds, 1)));
+                        ResultValue.Round(memorizedPixel), ResultValue.Round(probe.Pixel.FractionBelowThreshold), ResultValue.Round(memorizedFeature), ResultValue.Round(probe.Feature.FractionBelowThreshold),
+                        ResultValue.Round(Median(probe.Pixel.Matches.Select(m => m.Ratio))), ResultValue.Round(settings.Threshold), settings.Neighbours, EvaluationRow.Of(evaluation),
+                        smallIds.Count, small.TrainSteps, ResultValue.Round(small.TrainSteps * (double)settings.SmallShardBatch / smallIds.Count), restIds.Length, rest.TrainSteps,
+                        ResultValue.Round((weight > 0 ? small.TrainSeconds : 0) + (weight < 1 ? rest.TrainSeconds : 0)), Math.Round(samples.Seconds, 1)));
                 }
 
                 files.Add(pairsPath);
@@ -226,11 +226,11 @@ public sealed class MemorizationExperiment : IExperiment
                 using var samples = pipeline.Generate(name, denoiser, run.Seed * 1000 + 600, settings.OodSamplesPerClass);
                 var judged = judge.DomainProbabilities(samples.Images);
                 var entropy = judged.Average(p => -p.Where(q => q > 0).Sum(q => q * Math.Log2(q)));
-                double Judged(string domain) => Round(judged.Count(p => CreditLedger.ArgMax(p) == DomainJudge.Domains.ToList().IndexOf(domain)) / (double)judged.Length);
+                double Judged(string domain) => ResultValue.Round(judged.Count(p => CreditLedger.ArgMax(p) == DomainJudge.Domains.ToList().IndexOf(domain)) / (double)judged.Length);
                 measured.Add(new OodRow(split.Dataset, split.Name, name,
                     weights is null ? "posterior (ito-density)" : string.Join(" ", weights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture))),
-                    run.Seed, run.Profile, judged.Length, Judged("mnist10k"), Judged("fashion-mnist"), Round(entropy),
-                    Round(judged.Count(p => p.Max() < HybridMaxProbability) / (double)judged.Length), Math.Round(samples.Seconds, 1)));
+                    run.Seed, run.Profile, judged.Length, Judged("mnist10k"), Judged("fashion-mnist"), ResultValue.Round(entropy),
+                    ResultValue.Round(judged.Count(p => p.Max() < HybridMaxProbability) / (double)judged.Length), Math.Round(samples.Seconds, 1)));
                 // Generate's requests cycle through the classes, so the first 10 samples are classes 0..9.
                 rows.Add(samples.Images.narrow(0, 0, 10).clone());
             }
@@ -302,8 +302,6 @@ public sealed class MemorizationExperiment : IExperiment
 
     private static MemorizationRow[] RowsOf(ExperimentRun run, IEnumerable<MemorizationRow> table) =>
         table.Where(r => r.Seed == run.Seed && r.Profile == run.Profile).OrderByDescending(r => r.WeightSmall).ToArray();
-
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
 
     private static double Median(IEnumerable<double> values)
     {

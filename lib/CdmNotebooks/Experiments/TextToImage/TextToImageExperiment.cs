@@ -198,7 +198,7 @@ public sealed class TextToImageExperiment : IExperiment
         var mismatched = prompts.Skip(1).Append(prompts[0]).ToArray();
         var realFid = Fid.ComputeWithBootstrap(Own(owned, CellLogits(classifier, evalReal)), referenceLogits, 50, run.Seed);
         AddRow(table, run, settings, RealMethod, "real", "-", ceiling.TrueCaptions, ceiling.MismatchedCaptions.Score, realFid, 0, 0, 0, 0, null, null);
-        table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, ChanceMethod, "chance", "-", prompts.Length, null, Round(chance),
+        table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, ChanceMethod, "chance", "-", prompts.Length, null, ResultValue.Round(chance),
             null, null, null, null, null, null, null, null, null, null, "", null, null, null, null, null, null));
         var gridRows = new List<Tensor> { Own(owned, evalReal.narrow(0, 0, settings.GridPrompts).clone()) };
         var files = new List<string> { tablePath };
@@ -368,17 +368,15 @@ public sealed class TextToImageExperiment : IExperiment
         CaptionAlignmentResult tifa, double tifaMismatched, FidResult fid, int trainSteps, double trainSeconds, double pretrainSeconds, double sampleSeconds,
         double? sumError, double? topWeight)
     {
-        double? Kind(QuestionKind kind) => tifa.AccuracyByKind.TryGetValue(kind, out var v) ? Round(v) : null;
-        table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, method, variant, router, tifa.Prompts, tifa.Questions, Round(tifa.Score),
-            Round(tifa.ConfidenceLow), Round(tifa.ConfidenceHigh), Kind(QuestionKind.Existence), Kind(QuestionKind.Identity), Kind(QuestionKind.Position),
-            Kind(QuestionKind.Count), Round(tifaMismatched), Round(fid.Value), Round(fid.ConfidenceLow), Round(fid.ConfidenceHigh), FidName, trainSteps,
-            Round(trainSeconds), Round(pretrainSeconds), Round(sampleSeconds), sumError is { } e ? Round(e) : null, topWeight is { } w ? Round(w) : null));
+        double? Kind(QuestionKind kind) => tifa.AccuracyByKind.TryGetValue(kind, out var v) ? ResultValue.Round(v) : null;
+        table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, method, variant, router, tifa.Prompts, tifa.Questions, ResultValue.Round(tifa.Score),
+            ResultValue.Round(tifa.ConfidenceLow), ResultValue.Round(tifa.ConfidenceHigh), Kind(QuestionKind.Existence), Kind(QuestionKind.Identity), Kind(QuestionKind.Position),
+            Kind(QuestionKind.Count), ResultValue.Round(tifaMismatched), ResultValue.Round(fid.Value), ResultValue.Round(fid.ConfidenceLow), ResultValue.Round(fid.ConfidenceHigh), FidName, trainSteps,
+            ResultValue.Round(trainSeconds), ResultValue.Round(pretrainSeconds), ResultValue.Round(sampleSeconds), sumError is { } e ? ResultValue.Round(e) : null, topWeight is { } w ? ResultValue.Round(w) : null));
     }
 
     private static List<TextToImageRow> RowsOf(ExperimentRun run, IEnumerable<TextToImageRow> table) =>
         table.Where(r => r.Profile == run.Profile && r.Seed == run.Seed).ToList();
-
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : value;
 
     /// <summary>TIFA change of each shard-based method against the monolithic model that started like it: from-scratch shards against the monolithic model from scratch; fine-tuned shards, prompts and the base against the monolithic model fine-tuned from the same base (the paper's comparison).</summary>
     private static IEnumerable<TextToImageRelativeRow> Relative(IEnumerable<TextToImageRow> table, ExperimentRun run)
@@ -388,7 +386,7 @@ public sealed class TextToImageExperiment : IExperiment
         {
             var reference = rows.Single(x => x.Method == (r.Variant == "full" ? Monolithic : MonolithicFineTuned));
             yield return new TextToImageRelativeRow(run.Profile, run.Seed, r.Method, reference.Method, r.Tifa, reference.Tifa,
-                Round(100 * (r.Tifa - reference.Tifa) / reference.Tifa), r.Fid, reference.Fid);
+                ResultValue.Round(100 * (r.Tifa - reference.Tifa) / reference.Tifa), r.Fid, reference.Fid);
         }
     }
 
