@@ -47,7 +47,7 @@ public sealed class AccessRightsExperiment : IExperiment
                 foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
                 {
                     run.Cancellation.ThrowIfCancellationRequested();
-                    if (RowsOf(results.Rows, run).Any(r => r.User == user && r.Router == kind.Name()))
+                    if (results.Rows.Of(run).Any(r => r.User == user && r.Router == kind.Name()))
                     {
                         run.Log($"  {user} ({kind.Name()}): already measured");
                         continue;
@@ -209,7 +209,7 @@ public sealed class AccessRightsExperiment : IExperiment
         {
             var groups = new List<(double Accuracy, double Samples, double Chance)>();
             var users = new List<string>();
-            foreach (var r in RowsOf(results, run).Where(r => r.Router == kind))
+            foreach (var r in results.Of(run).ToList().Where(r => r.Router == kind))
             {
                 var classes = r.EntitledClasses.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
                 if (classes < 2)
@@ -235,7 +235,7 @@ public sealed class AccessRightsExperiment : IExperiment
 
     private static IEnumerable<SanityCheck> ProofChecks(IReadOnlyList<AccessRightsRow> results, ExperimentRun run)
     {
-        var rows = RowsOf(results, run);
+        var rows = results.Of(run).ToList();
         static string Describe(AccessRightsRow r) => $"{r.User}/{r.Router}";
         var neverOpened = rows.All(r => r.UnentitledFilesOpened == 0);
         var controlSeen = rows.All(r => r.EntitledCheckpointsOpened == "all");
@@ -247,9 +247,6 @@ public sealed class AccessRightsExperiment : IExperiment
             rows.Count > 0 && zero,
             string.Join("; ", rows.Select(r => $"{Describe(r)}: {r.UnentitledNonzeroPairs} non-zero of {r.WeightPairsChecked} pairs, max {r.MaxUnentitledWeight.ToString(CultureInfo.InvariantCulture)}")));
     }
-
-    private static List<AccessRightsRow> RowsOf(IEnumerable<AccessRightsRow> results, ExperimentRun run) =>
-        results.Where(r => r.Seed == run.Seed && r.Profile == run.Profile).ToList();
 
     private sealed record Measurement(
         GeneratedSamples Samples, IReadOnlyList<string> ShardNames, WeightAudit Audit, IReadOnlyList<string> Opened, IReadOnlyList<string> UnentitledOpened,

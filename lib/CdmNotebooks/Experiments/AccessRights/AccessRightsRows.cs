@@ -49,7 +49,7 @@ public sealed partial record AccessRightsRow(
     [property: CsvColumn("max_unentitled_weight")] double MaxUnentitledWeight,
     [property: CsvColumn("unnormalized_pairs")] long UnnormalizedPairs,
     [property: CsvColumn("train_seconds")] double TrainSeconds,
-    [property: CsvColumn("sample_seconds")] double SampleSeconds);
+    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IRunRow;
 
 /// <summary>One row of weights.csv: the mean and max weight w_i of one shard at one sampler step, over one user's samples under one router.</summary>
 /// <param name="User">The user.</param>

@@ -244,7 +244,7 @@ public sealed class AttributionExperiment : IExperiment
     }
 
     private static AttributionRow? SummaryOf(IEnumerable<AttributionRow> summary, ShardSplit split, RouterKind router, ExperimentRun run) =>
-        summary.LastOrDefault(r => r.Split == split.Name && r.Router == router.Name() && r.Seed == run.Seed && r.Profile == run.Profile);
+        summary.Of(run).LastOrDefault(r => r.Split == split.Name && r.Router == router.Name());
 
     private static SanityCheck KappaCheck(AttributionSettings settings, ShardSplit split, RouterKind router, IReadOnlyList<AttributionRow> summary, ExperimentRun run)
     {

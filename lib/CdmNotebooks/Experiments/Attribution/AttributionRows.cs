@@ -44,7 +44,7 @@ public sealed partial record AttributionRow(
     [property: CsvColumn("judged_counts")] string JudgedCounts,
     [property: CsvColumn("router_train_seconds")] double RouterTrainSeconds,
     [property: CsvColumn("train_seconds")] double TrainSeconds,
-    [property: CsvColumn("sample_seconds")] double SampleSeconds);
+    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IRunRow;
 
 /// <summary>One row of samples-{split}-{router}.csv: one generated sample, the shard its weights credit, and the domain the judge gives it.</summary>
 /// <param name="Split">The split.</param>
@@ -78,7 +78,7 @@ public sealed partial record AttributionSampleRow(
     [property: CsvColumn("final_credited_shard")] int FinalCreditedShard,
     [property: CsvColumn("final_credit_weight")] double FinalCreditWeight,
     [property: CsvColumn("time_averaged_weights")] string TimeAveragedWeights,
-    [property: CsvColumn("final_weights")] string FinalWeights);
+    [property: CsvColumn("final_weights")] string FinalWeights) : IRunRow;
 
 /// <summary>One row of weights-{split}-{router}.csv: the mean weight of one shard at one sampler step over a group of samples (Fig. 3).</summary>
 /// <param name="Split">The split.</param>
@@ -102,4 +102,4 @@ public sealed partial record AttributionCurveRow(
     [property: CsvColumn("group")] string Group,
     [property: CsvColumn("shard")] int Shard,
     [property: CsvColumn("mean_weight")] double MeanWeight,
-    [property: CsvColumn("samples")] int Samples);
+    [property: CsvColumn("samples")] int Samples) : IRunRow;

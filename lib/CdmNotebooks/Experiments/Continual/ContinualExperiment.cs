@@ -111,8 +111,8 @@ public sealed class ContinualExperiment : IExperiment
 
     /// <summary>The row of (<paramref name="present"/>, <paramref name="kind"/>) of this run's split, or null.</summary>
     private static TRow? Find<TRow>(IEnumerable<TRow> rows, ShardSplit split, int present, RouterKind kind, ExperimentRun run)
-        where TRow : class, IContinualKey => rows.FirstOrDefault(r =>
-            r.Dataset == split.Dataset && r.Scheme == split.Scheme.Kind && r.ShardsPresent == present && r.Router == kind.Name() && r.Seed == run.Seed && r.Profile == run.Profile);
+        where TRow : class, IContinualKey =>
+        rows.Of(run).FirstOrDefault(r => r.Dataset == split.Dataset && r.Scheme == split.Scheme.Kind && r.ShardsPresent == present && r.Router == kind.Name());
 
     /// <summary>What the store's update cost a router kind when a shard arrived: naive and Ito recount priors only; the classifier retrains over all present shards; the compartmentalized router trains one head for the new shard.</summary>
     private static (int ShardsTouched, double Seconds, string What) RouterUpdate(RouterKind kind, IReadOnlyList<Protection.RouterTraining> trainings, int present) => kind switch

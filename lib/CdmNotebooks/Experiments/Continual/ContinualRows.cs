@@ -4,7 +4,7 @@ using CsvHelper;
 namespace CdmNotebooks.Experiments.Continual;
 
 /// <summary>The key both continual files share: one router kind after one addition, in one run.</summary>
-public interface IContinualKey
+public interface IContinualKey : IRunRow
 {
     /// <summary>The dataset.</summary>
     string Dataset { get; }
@@ -17,12 +17,6 @@ public interface IContinualKey
 
     /// <summary>The router kind's name.</summary>
     string Router { get; }
-
-    /// <summary>The run's seed.</summary>
-    int Seed { get; }
-
-    /// <summary>The run's profile.</summary>
-    string Profile { get; }
 }
 
 /// <summary>One row of continual.csv: one router kind's composition of the shards present after an addition, measured.</summary>

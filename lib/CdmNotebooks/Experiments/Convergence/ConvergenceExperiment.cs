@@ -44,7 +44,7 @@ public sealed class ConvergenceExperiment : IExperiment
             var scale = grid.ScaleFrom(table1.Scale);
             using var pipeline = new CdmPipeline(run, scale);
             var (regime, dataset, budget) = (grid.Regime, grid.Dataset, table1.Budget(grid));
-            var block = new Block(grid.Name, dataset, r => table1.InBlock(grid, r) && r.Seed == run.Seed && r.Profile == run.Profile);
+            var block = new Block(grid.Name, dataset, r => table1.InBlock(grid, r) && run.Owns(r));
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
             var paragonSteps = ObservedSteps(scale.Paragon.TrainSteps, paragonPoints);
             var parity = ComputeParity.ForShard(scale.Paragon, split.IdsOfShard(0).Count / (double)split.Ids.Count).TrainSteps;
@@ -127,7 +127,7 @@ public sealed class ConvergenceExperiment : IExperiment
         var files = new List<string>();
         foreach (var grid in grids)
         {
-            var series = table.Rows.Where(r => table1.InBlock(grid, r) && r.Seed == run.Seed && r.Profile == run.Profile).GroupBy(r => r.Model)
+            var series = table.Rows.Of(run).Where(r => table1.InBlock(grid, r)).GroupBy(r => r.Model)
                 .Select(g =>
                 {
                     var points = g.OrderBy(r => r.Step).ToList();

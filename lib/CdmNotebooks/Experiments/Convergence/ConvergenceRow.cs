@@ -26,4 +26,4 @@ public sealed partial record ConvergenceRow(
     [property: CsvColumn("profile")] string Profile,
     [property: CsvColumn("budget")] int Budget,
     [property: CsvColumn(Prefix = "")] EvaluationRow Metrics,
-    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IBlockRow;
+    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IBlockRow, IRunRow;

@@ -27,7 +27,7 @@ public sealed partial record ForgettingEvaluationRow(
     [property: CsvColumn("seed")] int Seed,
     [property: CsvColumn("profile")] string Profile,
     [property: CsvColumn(Prefix = "")] EvaluationRow Metrics,
-    [property: CsvColumn("sample_seconds")] double SampleSeconds);
+    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IRunRow;
 
 /// <summary>One row of forgetting.csv: what one request cost one method, and its quality before and after.</summary>
 /// <param name="Regime">The training regime's name.</param>
@@ -93,4 +93,4 @@ public sealed partial record ForgettingRow(
     [property: CsvColumn("claim_8x_faster")] string Claim8xFaster,
     [property: CsvColumn("claim_fid_within_1pct")] string ClaimFidWithin1Pct,
     [property: CsvColumn("train_seconds")] double TrainSeconds,
-    [property: CsvColumn("sample_seconds")] double SampleSeconds);
+    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IRunRow;

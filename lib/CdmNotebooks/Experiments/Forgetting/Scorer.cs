@@ -48,8 +48,7 @@ internal sealed class Scorer
         var router = kind?.Name() ?? "";
         var label = kind is null ? method : $"{method}-{router}";
         var grid = _run.ResultPath($"samples-{state}-{label}.png");
-        if (_table.Rows.FirstOrDefault(r => r.Regime == _regime && r.State == state && r.Method == method && r.Router == router && r.Seed == _run.Seed && r.Profile == _run.Profile)
-            is { } measured)
+        if (_table.Rows.Of(_run).FirstOrDefault(r => r.Regime == _regime && r.State == state && r.Method == method && r.Router == router) is { } measured)
         {
             _run.Log($"  {state} {label}: already measured");
             if (File.Exists(grid))

@@ -195,7 +195,7 @@ public sealed class MemorizationExperiment : IExperiment
         methods.Add(("CDM, ito-density router", null));
         var caption = $"Out-of-distribution request on {split.Name}: column = requested class 0..9 (a digit and a garment share each label); rows = " +
                       string.Join("; ", methods.Select((m, i) => $"{i + 1}: {m.Name}"));
-        var done = methods.All(m => table.Rows.Any(r => r.Method == m.Name && r.Seed == run.Seed && r.Profile == run.Profile)) && File.Exists(gridPath);
+        var done = methods.All(m => table.Rows.Of(run).Any(r => r.Method == m.Name)) && File.Exists(gridPath);
         if (done)
         {
             return (table, new CaptionedImage(caption, gridPath));
@@ -301,7 +301,7 @@ public sealed class MemorizationExperiment : IExperiment
     }
 
     private static MemorizationRow[] RowsOf(ExperimentRun run, IEnumerable<MemorizationRow> table) =>
-        table.Where(r => r.Seed == run.Seed && r.Profile == run.Profile).OrderByDescending(r => r.WeightSmall).ToArray();
+        table.Of(run).OrderByDescending(r => r.WeightSmall).ToArray();
 
     private static double Median(IEnumerable<double> values)
     {

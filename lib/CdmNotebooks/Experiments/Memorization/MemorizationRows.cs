@@ -51,7 +51,7 @@ public sealed partial record MemorizationRow(
     [property: CsvColumn("rest_shard_images")] int RestShardImages,
     [property: CsvColumn("rest_shard_steps")] int RestShardSteps,
     [property: CsvColumn("train_seconds")] double TrainSeconds,
-    [property: CsvColumn("sample_seconds")] double SampleSeconds);
+    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IRunRow;
 
 /// <summary>One row of ood.csv: one way of composing the two domain shards for an out-of-distribution request, with what the domain judge saw.</summary>
 /// <param name="Dataset">The union dataset.</param>
@@ -79,4 +79,4 @@ public sealed partial record OodRow(
     [property: CsvColumn("judged_fashion-mnist_fraction")] double JudgedFashionMnistFraction,
     [property: CsvColumn("mean_domain_entropy_bits")] double MeanDomainEntropyBits,
     [property: CsvColumn("hybrid_fraction")] double HybridFraction,
-    [property: CsvColumn("sample_seconds")] double SampleSeconds);
+    [property: CsvColumn("sample_seconds")] double SampleSeconds) : IRunRow;

@@ -103,7 +103,7 @@ public sealed class RecipeExperiment : IExperiment
         variant.FidHigh < baseline.FidLow ? "better" : variant.FidLow > baseline.FidHigh ? "worse" : "within intervals";
 
     private static RecipeRow? Point(IReadOnlyList<RecipeRow> table, ExperimentRun run, string regime, string dataset, string variant) =>
-        table.FirstOrDefault(r => r.Regime == regime && r.Dataset == dataset && r.Variant == variant && r.Seed == run.Seed && r.Profile == run.Profile);
+        table.Of(run).FirstOrDefault(r => r.Regime == regime && r.Dataset == dataset && r.Variant == variant);
 
     /// <summary>The baseline learned: its FID is below its starting point's beyond both 95 % intervals (a model drawing noise fails it).</summary>
     private static SanityCheck LearningCheck(IReadOnlyList<RecipeRow> table, ExperimentRun run, string regime, string dataset)
@@ -122,7 +122,7 @@ public sealed class RecipeExperiment : IExperiment
         foreach (var grid in grids)
         {
             // The starting point is left out: its FID is many times the variants' and would flatten their bars.
-            var rows = table.Rows.Where(r => r.Regime == grid.Regime.Name && r.Dataset == grid.Dataset && r.Seed == run.Seed && r.Profile == run.Profile && r.Variant != Start)
+            var rows = table.Rows.Of(run).Where(r => r.Regime == grid.Regime.Name && r.Dataset == grid.Dataset && r.Variant != Start)
                 .ToList();
             if (rows.Count == 0)
             {

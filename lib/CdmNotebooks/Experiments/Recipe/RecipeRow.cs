@@ -31,4 +31,4 @@ public sealed partial record RecipeRow(
     [property: CsvColumn(Prefix = "")] EvaluationRow Metrics,
     [property: CsvColumn("sample_seconds")] double SampleSeconds,
     [property: CsvColumn("fid_ratio")] double FidRatio,
-    [property: CsvColumn("vs_baseline")] string VsBaseline);
+    [property: CsvColumn("vs_baseline")] string VsBaseline) : IRunRow;

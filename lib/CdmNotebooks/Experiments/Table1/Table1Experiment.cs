@@ -68,7 +68,7 @@ public sealed class Table1Experiment : IExperiment
 
         foreach (var dataset in settings.Datasets)
         {
-            if (!floors.Rows.Any(f => f.Dataset == dataset && f.Seed == run.Seed && f.Profile == run.Profile))
+            if (!floors.Rows.Of(run).Any(f => f.Dataset == dataset))
             {
                 run.Log($"{dataset}: real-vs-real floor");
                 floors.Add(new FloorRow(dataset, run.Seed, run.Profile, EvaluationRow.Of(pipeline.RealFloor(dataset))));
@@ -150,9 +150,8 @@ public sealed class Table1Experiment : IExperiment
         public string Dataset => Grid.Dataset;
 
         /// <summary>The row of (<paramref name="scheme"/>, <paramref name="shards"/>, <paramref name="method"/>) in this block and run, or null.</summary>
-        public Table1Row? Row(ResultRows<Table1Row> table, string scheme, int shards, string method) => table.Rows.FirstOrDefault(r =>
-            r.Regime == Regime && r.Dataset == Dataset && r.Budget == Budget && r.Seed == Run.Seed && r.Profile == Run.Profile &&
-            r.Scheme == scheme && r.Shards == shards && r.Method == method);
+        public Table1Row? Row(ResultRows<Table1Row> table, string scheme, int shards, string method) => table.Rows.Of(Run).FirstOrDefault(r =>
+            r.Regime == Regime && r.Dataset == Dataset && r.Budget == Budget && r.Scheme == scheme && r.Shards == shards && r.Method == method);
     }
 
     private static bool Measured(ResultRows<Table1Row> table, RowContext context, string scheme, int shards, string method) => context.Row(table, scheme, shards, method) is not null;
@@ -324,7 +323,7 @@ public sealed class Table1Experiment : IExperiment
         {
             var (regime, dataset, block) = (grid.Regime, grid.Dataset, grid.Name);
             double Value(string scheme, int n, string method, Func<EvaluationRow, double?> column) =>
-                table.FirstOrDefault(r => settings.InBlock(grid, r) && r.Scheme == scheme && r.Shards == n && r.Method == method && r.Seed == run.Seed && r.Profile == run.Profile)
+                table.Of(run).FirstOrDefault(r => settings.InBlock(grid, r) && r.Scheme == scheme && r.Shards == n && r.Method == method)
                     is { } row ? column(row.Metrics) ?? double.NaN : double.NaN;
 
             foreach (var n in grid.Splits.Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards))

@@ -52,7 +52,7 @@ public sealed partial record Table1Row(
     [property: CsvColumn("sample_seconds")] double SampleSeconds,
     [property: CsvColumn("sampler_steps")] int SamplerSteps,
     [property: CsvColumn("composition")] string Composition,
-    [property: CsvColumn("shard_evaluations")] double? ShardEvaluations) : IBlockRow;
+    [property: CsvColumn("shard_evaluations")] double? ShardEvaluations) : IBlockRow, IRunRow;
 
 /// <summary>One row of floor.csv: the real-vs-real floor of each metric (a train subset against the test part) of one dataset.</summary>
 /// <param name="Dataset">The dataset.</param>
@@ -64,4 +64,4 @@ public sealed partial record FloorRow(
     [property: CsvColumn("dataset")] string Dataset,
     [property: CsvColumn("seed")] int Seed,
     [property: CsvColumn("profile")] string Profile,
-    [property: CsvColumn(Prefix = "")] EvaluationRow Metrics);
+    [property: CsvColumn(Prefix = "")] EvaluationRow Metrics) : IRunRow;

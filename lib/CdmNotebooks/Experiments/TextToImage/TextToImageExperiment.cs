@@ -375,13 +375,10 @@ public sealed class TextToImageExperiment : IExperiment
             ResultValue.Round(trainSeconds), ResultValue.Round(pretrainSeconds), ResultValue.Round(sampleSeconds), sumError is { } e ? ResultValue.Round(e) : null, topWeight is { } w ? ResultValue.Round(w) : null));
     }
 
-    private static List<TextToImageRow> RowsOf(ExperimentRun run, IEnumerable<TextToImageRow> table) =>
-        table.Where(r => r.Profile == run.Profile && r.Seed == run.Seed).ToList();
-
     /// <summary>TIFA change of each shard-based method against the monolithic model that started like it: from-scratch shards against the monolithic model from scratch; fine-tuned shards, prompts and the base against the monolithic model fine-tuned from the same base (the paper's comparison).</summary>
     private static IEnumerable<TextToImageRelativeRow> Relative(IEnumerable<TextToImageRow> table, ExperimentRun run)
     {
-        var rows = RowsOf(run, table);
+        var rows = table.Of(run).ToList();
         foreach (var r in rows.Where(r => r.Variant is "full" or "fine-tuned" or "prompt" or "base"))
         {
             var reference = rows.Single(x => x.Method == (r.Variant == "full" ? Monolithic : MonolithicFineTuned));
@@ -393,7 +390,7 @@ public sealed class TextToImageExperiment : IExperiment
     private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, IReadOnlyList<TextToImageRow> table, double chance, AnswererAccuracy ceiling,
         IReadOnlyList<TextArtifact> prompts, string baseFingerprint, bool quality)
     {
-        var rows = RowsOf(run, table);
+        var rows = table.Of(run).ToList();
         var generated = rows.Where(r => r.Variant is not ("real" or "chance")).ToArray();
         var belowChance = generated.Where(r => !(r.Tifa > chance)).Select(r => $"{r.Method} {r.Tifa:F4}").ToArray();
         var composed = generated.Where(r => r.MaxWeightSumError is not null).ToArray();
@@ -437,7 +434,7 @@ public sealed class TextToImageExperiment : IExperiment
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(table);
-        var rows = RowsOf(run, table);
+        var rows = table.Of(run).ToList();
         var x = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
         return new ChartSpec("TIFA-style alignment on held-out prompts", "method", "TIFA-style score (higher is better)",
             [
@@ -456,7 +453,7 @@ public sealed class TextToImageExperiment : IExperiment
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(table);
-        var rows = RowsOf(run, table).Where(r => r.Variant != "chance").ToArray();
+        var rows = table.Of(run).ToList().Where(r => r.Variant != "chance").ToArray();
         var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
         var kinds = new (string Name, Func<TextToImageRow, double?> Value)[]
         {

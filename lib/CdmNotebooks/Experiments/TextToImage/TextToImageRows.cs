@@ -56,7 +56,7 @@ public sealed partial record TextToImageRow(
     [property: CsvColumn("pretrain_seconds")] double? PretrainSeconds,
     [property: CsvColumn("sample_seconds")] double? SampleSeconds,
     [property: CsvColumn("max_weight_sum_error")] double? MaxWeightSumError,
-    [property: CsvColumn("mean_final_top_weight")] double? MeanFinalTopWeight);
+    [property: CsvColumn("mean_final_top_weight")] double? MeanFinalTopWeight) : IRunRow;
 
 /// <summary>One row of relative-to-monolithic.csv: a shard-based method's TIFA change against the monolithic model that started like it.</summary>
 /// <param name="Profile">The run's profile.</param>
@@ -78,4 +78,4 @@ public sealed partial record TextToImageRelativeRow(
     [property: CsvColumn("tifa_reference")] double TifaReference,
     [property: CsvColumn("tifa_change_percent")] double TifaChangePercent,
     [property: CsvColumn("fid")] double? Fid,
-    [property: CsvColumn("fid_reference")] double? FidReference);
+    [property: CsvColumn("fid_reference")] double? FidReference) : IRunRow;
