@@ -1,3 +1,4 @@
+using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.AccessRights;
 using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Experiments.Continual;
@@ -104,6 +105,29 @@ public sealed class ResultRowsTests : IDisposable
         File.WriteAllText(path, $"{columns}\n{row}\n");
         var unparsable = Assert.Throws<InvalidDataException>(() => ResultRows<ConvergenceRow>.Open(path));
         Assert.Contains("many", unparsable.Message);
+    }
+
+    [Fact]
+    public void ARunReadsBackOnlyTheRowsOfItsSeedAndProfile()
+    {
+        var metrics = new EvaluationRow(1, 0, 2, 0, 0, null, null, 10);
+        FloorRow Row(int seed, string profile) => new("mnist10k", seed, profile, metrics);
+        var rows = new[] { Row(0, "smoke"), Row(1, "smoke"), Row(0, "standard"), Row(0, "smoke") };
+        var run = new ExperimentRun("table1", "smoke", seed: 0, resultsRoot: _dir);
+
+        Assert.Equal([rows[0], rows[3]], rows.Of(run).ToArray());
+        Assert.True(run.Owns(rows[0]));
+        Assert.False(run.Owns(rows[1]));
+        Assert.False(run.Owns(rows[2]));
+    }
+
+    [Fact]
+    public void NotebooksReadResultsThroughTheirRowTypesNotThroughTableTitles()
+    {
+        var offenders = Directory.GetFiles(Path.Combine(PythonDriver.RepositoryRoot, "notebooks"), "*.ipynb")
+            .Where(f => File.ReadAllText(f).Contains("Tables[", StringComparison.Ordinal))
+            .Select(Path.GetFileName).ToArray();
+        Assert.True(offenders.Length == 0, $"These notebooks read a report table by its title; open the result file's rows instead: {string.Join(", ", offenders)}");
     }
 
     private static (int Rows, string Text) RoundTrip<TRow>(string text, string path)
