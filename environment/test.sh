@@ -6,6 +6,10 @@
 #   bash environment/test.sh --quick        # without the experiment notebooks and the experiments' mutation runs
 #   bash environment/test.sh --experiments  # also the in-process smoke runs of every experiment (structure of each result table)
 set -euo pipefail
+# TorchSharp hands a number to native code as a finalizable Scalar and keeps no reference during the call, so a garbage
+# collection on another thread can free it mid-call (README, Known problems). A 256 MiB gen-0 budget makes collections, and
+# so that race, much rarer; it is a mitigation, not the fix.
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x10000000}"
 filter="Category!=ExperimentSmoke"
 case "${1:-}" in
     "") ;;
