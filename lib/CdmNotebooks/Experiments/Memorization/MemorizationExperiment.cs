@@ -226,7 +226,15 @@ public sealed class MemorizationExperiment : IExperiment
                 using var samples = pipeline.Generate(name, denoiser, run.Seed * 1000 + 600, settings.OodSamplesPerClass);
                 var judged = judge.DomainProbabilities(samples.Images);
                 var entropy = judged.Average(p => -p.Where(q => q > 0).Sum(q => q * Math.Log2(q)));
-                double Judged(string domain) => ResultValue.Round(judged.Count(p => CreditLedger.ArgMax(p) == DomainJudge.Domains.ToList().IndexOf(domain)) / (double)judged.Length);
+                // OodRow has one column per judged domain; a judge with other domains must fail here, not record zeros.
+                double Judged(string domain)
+                {
+                    var index = DomainJudge.Domains.ToList().IndexOf(domain);
+                    return index < 0
+                        ? throw new InvalidOperationException($"The domain judge has no domain '{domain}' (its domains: {string.Join(", ", DomainJudge.Domains)}); OodRow's columns must follow them.")
+                        : ResultValue.Round(judged.Count(p => CreditLedger.ArgMax(p) == index) / (double)judged.Length);
+                }
+
                 measured.Add(new OodRow(split.Dataset, split.Name, name,
                     weights is null ? "posterior (ito-density)" : string.Join(" ", weights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture))),
                     run.Seed, run.Profile, judged.Length, Judged("mnist10k"), Judged("fashion-mnist"), ResultValue.Round(entropy),
