@@ -1,5 +1,6 @@
 using System.Globalization;
 using CdmNotebooks.Data;
+using CdmNotebooks.Diffusion;
 using CdmNotebooks.Experiments;
 using CdmNotebooks.Experiments.TextToImage;
 using CdmNotebooks.Reporting;
@@ -9,11 +10,11 @@ using static TorchSharp.torch;
 
 namespace CdmNotebooks.Tests.Experiments;
 
-/// <summary>E6 end to end in the smoke profile, plus its pieces: the scene split, the cache keys and reuse, the chance baseline.</summary>
+/// <summary>E6 end to end in the smoke profile, plus its pieces: the scene split, text models in the model cache with their lineage, the chance baseline.</summary>
 [Collection("Experiments")]
 public sealed class TextToImageExperimentTests
 {
-    private static readonly TextDiffusionConfig _tiny = TinyTextModel.Config with { BatchSize = 4, TrainSteps = 2 };
+    private static readonly TrainingConfig _tiny = TinyTextModel.Config with { CheckpointEvery = 500 };
 
     [Fact]
     [Trait("Category", "ExperimentSmoke")]
@@ -56,71 +57,31 @@ public sealed class TextToImageExperimentTests
     }
 
     [Fact]
-    public void CacheKeyDependsOnConfigurationDataAndParent()
-    {
-        var key = TextModelCache.Key("model", _tiny, "data-a");
-        Assert.Equal(key, TextModelCache.Key("model", _tiny with { }, "data-a"));
-        Assert.NotEqual(key, TextModelCache.Key("model", _tiny with { TrainSteps = 3 }, "data-a"));
-        Assert.NotEqual(key, TextModelCache.Key("model", _tiny with { Model = _tiny.Model with { ChannelMultipliers = [1, 1] } }, "data-a"));
-        Assert.NotEqual(key, TextModelCache.Key("model", _tiny, "data-b"));
-        Assert.NotEqual(key, TextModelCache.Key("prompt", _tiny, "data-a"));
-        Assert.NotEqual(TextModelCache.Key("prompt", new PromptTuningConfig(), "d", "base-1"), TextModelCache.Key("prompt", new PromptTuningConfig(), "d", "base-2"));
-    }
-
-    [Fact]
-    public void CachedModelIsReusedWithoutTouchingItsData()
+    public void TextModelsCacheThroughTheModelCacheWithTheirBaseInTheirKeyAndCheckpoint()
     {
         var root = Directory.CreateTempSubdirectory("cdm-text-cache-").FullName;
         try
         {
-            var cache = new TextModelCache(root);
-            using var images = rand(8, 1, 28, 28) * 2 - 1;
-            var captions = Enumerable.Range(0, 8).Select(i => $"a {i} top left").ToArray();
-            var first = cache.GetOrTrainModel(_tiny, "data-a", () => (images, captions));
-            Assert.False(first.FromCache);
-            Assert.True(cache.Contains(first.Key));
-            var second = cache.GetOrTrainModel(_tiny, "data-a", () => throw new InvalidOperationException("a cached model must not load its data"));
-            Assert.True(second.FromCache);
-            Assert.Equal(first.Key, second.Key);
-            using var a = TextDiffusionCheckpoint.Load(first.Path);
-            using var b = TextDiffusionCheckpoint.Load(second.Path);
-            Assert.Equal(TextDiffusionCheckpoint.Fingerprint(a), TextDiffusionCheckpoint.Fingerprint(b));
+            var cache = new ModelCache(root);
+            TrainedModel Train(TrainingConfig config, string shard, TrainedModel? from = null)
+            {
+                var identity = new TrainingDataIdentity("scenes", "tiny", shard, $"tiny-{shard}-1");
+                return cache.GetOrTrain(config, identity, () => TinyTextModel.Data(shard), baseModel: from);
+            }
 
-            var prompt = cache.GetOrTunePrompt(first, new PromptTuningConfig { ContextTokens = 2, BatchSize = 4, TrainSteps = 2 }, "shard-0", () => (images, captions), () => a);
-            Assert.NotNull(prompt.BaseFingerprintBefore);
-            Assert.Equal(prompt.BaseFingerprintBefore, prompt.BaseFingerprintAfter);
-            Assert.False(cache.GetOrTrainModel(_tiny, "data-b", () => (images, captions)).FromCache);
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    [Fact]
-    public void FineTunedModelIsKeyedByItsStartAndRecordsItsLineage()
-    {
-        var root = Directory.CreateTempSubdirectory("cdm-text-cache-").FullName;
-        try
-        {
-            var cache = new TextModelCache(root);
-            using var images = rand(8, 1, 28, 28) * 2 - 1;
-            var captions = Enumerable.Range(0, 8).Select(i => $"a {i} top left").ToArray();
-            var startA = cache.GetOrTrainModel(_tiny, "public-a", () => (images, captions));
-            var startB = cache.GetOrTrainModel(_tiny, "public-b", () => (images, captions));
-            Assert.Null(startA.ParentKey);
-            using var loadedA = TextDiffusionCheckpoint.Load(startA.Path);
-            using var loadedB = TextDiffusionCheckpoint.Load(startB.Path);
-
-            var tuned = cache.GetOrFineTuneModel(startA, _tiny with { Seed = 5 }, "shard-0", () => (images, captions), () => loadedA);
+            var baseA = Train(_tiny, "public-a");
+            var baseB = Train(_tiny with { Seed = 2 }, "public-b");
+            Assert.False(baseA.FromCache);
+            var lineage = BaseLineage.Of(Checkpoint.ReadHeader(baseA.CheckpointPath));
+            var tuned = Train(_tiny with { Seed = 5, Base = lineage }, "0", baseA);
             Assert.False(tuned.FromCache);
-            Assert.Equal(startA.Key, tuned.ParentKey);
-            Assert.NotEqual(tuned.Key, cache.GetOrTrainModel(_tiny with { Seed = 5 }, "shard-0", () => (images, captions)).Key);
-            Assert.NotEqual(tuned.Key, cache.GetOrFineTuneModel(startB, _tiny with { Seed = 5 }, "shard-0", () => (images, captions), () => loadedB).Key);
-            var again = cache.GetOrFineTuneModel(startA, _tiny with { Seed = 5 }, "shard-0",
-                () => throw new InvalidOperationException("a cached model must not load its data"), () => throw new InvalidOperationException("nor its start model"));
+            Assert.Equal(lineage, Checkpoint.ReadHeader(tuned.CheckpointPath).Config.Base);
+            var fromB = Train(_tiny with { Seed = 5, Base = BaseLineage.Of(Checkpoint.ReadHeader(baseB.CheckpointPath)) }, "0", baseB);
+            Assert.NotEqual(tuned.CheckpointPath, fromB.CheckpointPath);
+            Assert.NotEqual(tuned.CheckpointPath, Train(_tiny with { Seed = 5 }, "0").CheckpointPath);
+            var again = cache.GetOrTrain(_tiny with { Seed = 5, Base = lineage }, tuned.Data, () => throw new InvalidOperationException("a cached model must not load its data"));
             Assert.True(again.FromCache);
-            Assert.Equal(startA.Key, again.ParentKey);
+            Assert.Equal(tuned.CheckpointPath, again.CheckpointPath);
         }
         finally
         {

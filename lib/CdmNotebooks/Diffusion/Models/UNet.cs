@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using CdmNotebooks.Runtime;
+using CdmNotebooks.TextToImage;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -25,6 +26,8 @@ public sealed class UNet : Module
     private readonly ModuleList<Conv2d> upsamplers = new();
     private readonly GroupNorm outputNorm;
     private readonly Conv2d outputConv;
+    private readonly TextEncoder? textEncoder;
+    private readonly Parameter? prompt;
     private readonly int _baseChannels;
 
     /// <summary>Builds the network described by <paramref name="config"/> with parameters drawn from torch's global generator (seed it first for reproducibility).</summary>
@@ -110,6 +113,16 @@ public sealed class UNet : Module
         outputConv = Conv2d(channels, config.ImageChannels, 3, padding: 1);
         flops.Conv(channels, config.ImageChannels, 3, resolution);
         ForwardFlopsPerSample = flops.Total;
+        if (config.TextEncoder is not null)
+        {
+            textEncoder = new TextEncoder(config.TextEncoder);
+        }
+
+        if (config.PromptTokens > 0)
+        {
+            prompt = new Parameter(randn(config.PromptTokens, config.TextEncoder!.Width) * 0.02);
+        }
+
         RegisterComponents();
 
         // TorchSharp 0.107's GroupNorm leaves its affine parameters uninitialized (garbage, sometimes NaN): set the PyTorch defaults.
@@ -132,7 +145,11 @@ public sealed class UNet : Module
     /// <summary>Number of trainable parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
-    /// <summary>Network output for noisy <paramref name="x"/> [B,C,H,W] at timesteps <paramref name="t"/> [B]; labels [B] with -1 = null class; embedding [B,D] (zeros = null).</summary>
+    /// <summary>Name of the prompt-tuning context parameter [PromptTokens, encoder width] (the only parameter a prompt-tuned shard trains).</summary>
+    public const string PromptParameter = nameof(prompt);
+
+    /// <summary>Network output for noisy <paramref name="x"/> [B,C,H,W] at timesteps <paramref name="t"/> [B]; labels [B] with -1 = null class; embedding [B,D] (zeros = null),
+    /// or for a text-conditioned UNet the captions' token IDs [B,L] as float32 (<see cref="TextConditioning"/>; an all-pad row is the null caption and gets the zero embedding).</summary>
     public Tensor Forward(Tensor x, Tensor t, Tensor? classLabels, Tensor? embedding)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -160,7 +177,7 @@ public sealed class UNet : Module
 
         if (vectorEmbedding is not null && embedding is not null)
         {
-            emb = emb + vectorEmbedding.forward(embedding);
+            emb = emb + vectorEmbedding.forward(textEncoder is null ? embedding : EncodeCaptions(embedding, x.device));
         }
 
         var h = inputConv.forward(x);
@@ -213,6 +230,13 @@ public sealed class UNet : Module
         config.AttentionResolutions.Contains(resolution)
             ? new SelfAttention(channels, config.AttentionHeads, config.NormGroups, resolution, flops)
             : Identity();
+
+    private Tensor EncodeCaptions(Tensor tokenIds, Device device)
+    {
+        var (tokens, isNull) = TextConditioning.Decode(Conditioning.Embeddings(tokenIds));
+        var encoded = textEncoder!.Forward(tokens.to(device), prompt);
+        return where(isNull.to(device).unsqueeze(1), zeros_like(encoded), encoded);
+    }
 
     /// <summary>Sinusoidal embedding of integer timesteps (Vaswani et al. 2017), as in DDPM.</summary>
     private static Tensor TimestepEmbedding(Tensor t, int dim)

@@ -35,6 +35,14 @@ public sealed record UNetConfig
     /// <summary>Dimension of an optional conditioning embedding vector (e.g. a text embedding); 0 disables it.</summary>
     public int EmbeddingDim { get; init; }
 
+    /// <summary>The caption encoder of a text-conditioned UNet (its conditioning module: captions arrive as token IDs in <see cref="Conditioning.Embedding"/>); null = no text. Its OutputDim must equal <see cref="EmbeddingDim"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TextToImage.TextEncoderConfig? TextEncoder { get; init; }
+
+    /// <summary>Learned context vectors (prompt tuning) the text encoder prepends to every caption; 0 = none. At most the encoder's MaxContextTokens.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int PromptTokens { get; init; }
+
     /// <summary>Dropout inside residual blocks during training.</summary>
     public double Dropout { get; init; }
 
@@ -72,6 +80,22 @@ public sealed record UNetConfig
         if (ClassCount < 0 || EmbeddingDim < 0 || Dropout < 0 || Dropout >= 1)
         {
             throw new ArgumentException("UNetConfig: ClassCount and EmbeddingDim must be >= 0 and Dropout in [0, 1).");
+        }
+
+        if (TextEncoder is not null)
+        {
+            TextEncoder.Validate();
+            if (TextEncoder.OutputDim != EmbeddingDim || ClassCount != 0)
+            {
+                throw new ArgumentException(
+                    $"UNetConfig: a text-conditioned UNet needs EmbeddingDim ({EmbeddingDim}) equal to TextEncoder.OutputDim ({TextEncoder.OutputDim}) and ClassCount 0 (is {ClassCount}).");
+            }
+        }
+
+        if (PromptTokens < 0 || (PromptTokens > 0 && (TextEncoder is null || PromptTokens > TextEncoder.MaxContextTokens)))
+        {
+            throw new ArgumentException(
+                $"UNetConfig.PromptTokens ({PromptTokens}) must be 0, or at most TextEncoder.MaxContextTokens ({TextEncoder?.MaxContextTokens.ToString() ?? "no text encoder"}) on a text-conditioned UNet.");
         }
     }
 }

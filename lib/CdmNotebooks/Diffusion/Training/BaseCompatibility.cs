@@ -20,16 +20,22 @@ public static class BaseCompatibility
             return $"ScheduleSteps differs (base {@base.ScheduleSteps}, this {candidate.ScheduleSteps})";
         }
 
-        // Field by field through JSON: the config holds arrays, whose record equality is by reference.
+        // Field by field through JSON: the config holds arrays, whose record equality is by reference. A field absent on one side
+        // (JSON omits a null text encoder and a zero prompt length) compares as absent.
         var a = JsonSerializer.SerializeToElement(@base.Model, Checkpoint.JsonOptions);
         var b = JsonSerializer.SerializeToElement(candidate.Model, Checkpoint.JsonOptions);
-        foreach (var property in a.EnumerateObject())
+        static string Value(JsonElement config, string name) => config.TryGetProperty(name, out var v) ? v.GetRawText() : "absent";
+        foreach (var name in a.EnumerateObject().Concat(b.EnumerateObject()).Select(p => p.Name).Distinct())
         {
-            var other = b.GetProperty(property.Name);
-            if (property.Value.GetRawText() != other.GetRawText())
+            // Prompt tuning adds a context to a base without one; the base's weights still fit every other parameter.
+            if (name == "promptTokens" && @base.Model.PromptTokens == 0)
             {
-                var name = char.ToUpperInvariant(property.Name[0]) + property.Name[1..];
-                return $"Model.{name} differs (base {property.Value.GetRawText()}, this {other.GetRawText()})";
+                continue;
+            }
+
+            if (Value(a, name) != Value(b, name))
+            {
+                return $"Model.{char.ToUpperInvariant(name[0]) + name[1..]} differs (base {Value(a, name)}, this {Value(b, name)})";
             }
         }
 

@@ -77,13 +77,46 @@ public static class Checkpoint
     }
 
     /// <summary>Copies a checkpoint's EMA weights into <paramref name="target"/> (whose architecture must match): the starting point of a fine-tuning.</summary>
+    /// <remarks>A target that adds a prompt context to the stored architecture (prompt tuning on a base) gets every stored weight and keeps its own context.</remarks>
     public static void LoadEmaWeights(string path, UNet target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var (_, bytes, payloadStart) = ReadVerified(path);
+        var (header, bytes, payloadStart) = ReadVerified(path);
         using var reader = new BinaryReader(new MemoryStream(bytes, payloadStart, bytes.Length - payloadStart));
+        if (header.Config.Model.PromptTokens == 0 && target.Config.PromptTokens > 0)
+        {
+            using var stored = new UNet(header.Config.Model);
+            LoadModule(path, stored, reader);
+            LoadModule(path, stored, reader);
+            using var noGrad = no_grad();
+            var (missing, unexpected) = target.load_state_dict(stored.state_dict(), strict: false);
+            if (missing.Count != 1 || missing[0] != UNet.PromptParameter || unexpected.Count != 0)
+            {
+                throw new CheckpointException(CheckpointErrorKind.ConfigMismatch, path,
+                    $"The stored weights do not fit the prompt-tuned network: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
+            }
+
+            return;
+        }
+
         LoadModule(path, target, reader);
         LoadModule(path, target, reader);
+    }
+
+    /// <summary>sha256 (hex) of <paramref name="network"/>'s parameters as float32 bytes in order, optionally without the prompt context: equal fingerprints mean identical weights (e.g. a prompt-tuned shard's frozen part and its base).</summary>
+    public static string Fingerprint(UNet network, bool includePrompt = true)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, p) in network.named_parameters().Where(p => includePrompt || p.name != UNet.PromptParameter))
+        {
+            using var scope = NewDisposeScope();
+            var values = p.detach().cpu().to(ScalarType.Float32).contiguous().data<float>().ToArray();
+            hash.AppendData(Encoding.UTF8.GetBytes(name));
+            hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>Restores model, EMA and optimizer from a checkpoint whose configuration and data must equal the caller's.</summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace CdmNotebooks.Diffusion;
 
-/// <summary>Trains one UNet on one data subset (a shard or everything), from scratch or fine-tuned from a base checkpoint, with AdamW, EMA, gradient clipping, warm-up, optional learning-rate decay and min-SNR weighting, and class dropout; checkpoints atomically and resumes bit-exactly.</summary>
+/// <summary>Trains one UNet on one data subset (a shard or everything), class- or text-conditioned, from scratch, fine-tuned from a base checkpoint or prompt-tuned on a frozen base, with AdamW, EMA, gradient clipping, warm-up, optional learning-rate decay and min-SNR weighting, and label or caption dropout; checkpoints atomically and resumes bit-exactly.</summary>
 public sealed class DiffusionTrainer : IDisposable
 {
     private readonly TrainingData _data;
@@ -30,6 +30,14 @@ public sealed class DiffusionTrainer : IDisposable
         {
             throw new ArgumentException(
                 $"Training images are [{string.Join(",", data.Images.shape)}] but the model expects [N,{config.Model.ImageChannels},{config.Model.ImageSize},{config.Model.ImageSize}].", nameof(data));
+        }
+
+        if ((config.Model.TextEncoder is null) != (data.Captions is null))
+        {
+            throw new ArgumentException(
+                config.Model.TextEncoder is null
+                    ? "The training data has captions but the model has no text encoder; set UNetConfig.TextEncoder, or train on class-labelled data."
+                    : "The model is text-conditioned (UNetConfig.TextEncoder) but the training data has class labels; build it with TrainingData.WithCaptions.", nameof(data));
         }
 
         Config = config;
@@ -58,7 +66,15 @@ public sealed class DiffusionTrainer : IDisposable
             p.requires_grad = false;
         }
 
-        _optimizer = optim.AdamW(Model.parameters(), lr: config.LearningRate, weight_decay: config.WeightDecay);
+        if (config.Trains == TrainedParameters.Prompt)
+        {
+            foreach (var (name, p) in Model.named_parameters().Where(p => p.name != UNet.PromptParameter))
+            {
+                p.requires_grad = false;
+            }
+        }
+
+        _optimizer = optim.AdamW(Trainable(), lr: config.LearningRate, weight_decay: config.WeightDecay);
         if (checkpointDirectory is not null)
         {
             TryResume(checkpointDirectory);
@@ -104,7 +120,16 @@ public sealed class DiffusionTrainer : IDisposable
         var target = Math.Min(untilStep ?? Config.TrainSteps, Config.TrainSteps);
         var clock = Stopwatch.StartNew();
         var startStep = Step;
-        Model.train();
+        // A prompt is tuned against the base as a fixed function: no dropout noise in the frozen weights.
+        if (Config.Trains == TrainedParameters.Prompt)
+        {
+            Model.eval();
+        }
+        else
+        {
+            Model.train();
+        }
+
         while (Step < target)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -149,23 +174,29 @@ public sealed class DiffusionTrainer : IDisposable
         var batch = Config.BatchSize;
         var indices = randint(_data.Count, [batch], generator: generator, dtype: ScalarType.Int64);
         var x0 = _data.Images.index_select(0, indices).to(_device);
-        var labels = _data.Labels.index_select(0, indices);
+        var conditions = (_data.Labels ?? _data.Captions!).index_select(0, indices);
         var t = randint(Schedule.Steps, [batch], generator: generator, dtype: ScalarType.Int64);
         var eps = randn(x0.shape, generator: generator);
         var drop = rand([batch], generator: generator).lt(Config.ClassDropout);
-        labels = where(drop, full_like(labels, Conditioning.Unconditional), labels).to(_device);
+        // A dropped label becomes the null class; a dropped caption becomes all padding, the null caption.
+        conditions = _data.Labels is not null
+            ? where(drop, full_like(conditions, Conditioning.Unconditional), conditions)
+            : where(drop.unsqueeze(1), zeros_like(conditions), conditions).to(ScalarType.Float32);
+        conditions = conditions.to(_device);
         t = t.to(_device);
         eps = eps.to(_device);
 
         var xt = _converter.AddNoise(x0, t, eps);
-        var output = Model.Forward(xt, t, Config.Model.ClassCount > 0 ? labels : null, null);
+        var output = _data.Labels is not null
+            ? Model.Forward(xt, t, Config.Model.ClassCount > 0 ? conditions : null, null)
+            : Model.Forward(xt, t, null, conditions);
         var target = _converter.Target(Config.Model.Prediction, x0, t, eps);
         var loss = Config.MinSnrGamma > 0
             ? ((output - target).square().mean([1, 2, 3]) * MinSnrWeights(t)).mean()
             : nn.functional.mse_loss(output, target);
         _optimizer.zero_grad();
         loss.backward();
-        var gradientNorm = nn.utils.clip_grad_norm_(Model.parameters(), Config.GradClipNorm);
+        var gradientNorm = nn.utils.clip_grad_norm_(Trainable(), Config.GradClipNorm);
         var lossValue = loss.item<float>();
         if (!double.IsFinite(lossValue) || !double.IsFinite(gradientNorm))
         {
@@ -299,11 +330,14 @@ public sealed class DiffusionTrainer : IDisposable
     {
         var decay = Math.Min(Config.EmaDecay, (1.0 + Step) / (10.0 + Step));
         using var noGrad = no_grad();
-        foreach (var (ema, raw) in Ema.parameters().Zip(Model.parameters()))
+        // Frozen weights are skipped, not averaged with themselves: x*d + x*(1-d) is not always x in float, and a frozen base must stay bit-identical.
+        foreach (var (ema, raw) in Ema.parameters().Zip(Model.parameters()).Where(p => p.Second.requires_grad))
         {
             ema.mul_(decay).add_(raw, alpha: 1.0 - decay);
         }
     }
+
+    private IEnumerable<Parameter> Trainable() => Model.parameters().Where(p => p.requires_grad);
 
     private static void CopyWeights(UNet from, UNet to)
     {

@@ -1,4 +1,16 @@
+using System.Text.Json.Serialization;
+
 namespace CdmNotebooks.Diffusion;
+
+/// <summary>Which of a model's parameters a training updates.</summary>
+public enum TrainedParameters
+{
+    /// <summary>Every parameter (training from scratch or fine-tuning).</summary>
+    All,
+
+    /// <summary>Only the prompt context (<see cref="UNet.PromptParameter"/>); every other weight stays the base's.</summary>
+    Prompt,
+}
 
 /// <summary>Immutable configuration of one training run (architecture, schedule, optimizer, EMA, guidance dropout, seed); stored in every checkpoint.</summary>
 public sealed record TrainingConfig
@@ -33,6 +45,11 @@ public sealed record TrainingConfig
     /// <summary>The model this one is fine-tuned from (its EMA weights are the starting weights); null = trained from scratch.</summary>
     public BaseLineage? Base { get; init; }
 
+    /// <summary>Which parameters train: all of them, or only the prompt context (prompt tuning: the base's weights stay frozen and bit-identical; needs <see cref="Base"/> and <see cref="UNetConfig.PromptTokens"/> &gt; 0).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [JsonConverter(typeof(JsonStringEnumConverter<TrainedParameters>))]
+    public TrainedParameters Trains { get; init; }
+
     /// <summary>Steps of linear learning-rate warm-up from 0.</summary>
     public int WarmupSteps { get; init; } = 100;
 
@@ -45,7 +62,7 @@ public sealed record TrainingConfig
     /// <summary>Global L2 norm at which gradients are clipped.</summary>
     public double GradClipNorm { get; init; } = 1.0;
 
-    /// <summary>Probability of replacing a label by the null class (classifier-free guidance training).</summary>
+    /// <summary>Probability of replacing a label by the null class, or a caption by the null caption (classifier-free guidance training).</summary>
     public double ClassDropout { get; init; } = 0.1;
 
     /// <summary>Seed of initialization and of every per-step random draw.</summary>
@@ -88,6 +105,12 @@ public sealed record TrainingConfig
         if (LearningRateDecay is not ("constant" or "cosine"))
         {
             throw new ArgumentException($"TrainingConfig.LearningRateDecay '{LearningRateDecay}' is unknown; expected 'constant' or 'cosine'.");
+        }
+
+        if (Trains == TrainedParameters.Prompt && (Base is null || Model.PromptTokens < 1))
+        {
+            throw new ArgumentException(
+                $"TrainingConfig: prompt tuning (Trains = Prompt) needs a base to tune on (Base is {(Base is null ? "null" : "set")}) and Model.PromptTokens >= 1 (is {Model.PromptTokens}).");
         }
 
         if (!(MinSnrGamma >= 0) || double.IsInfinity(MinSnrGamma))

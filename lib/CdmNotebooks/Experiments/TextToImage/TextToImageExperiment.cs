@@ -94,25 +94,21 @@ public sealed class TextToImageExperiment : IExperiment
         var privateScenes = split.Private;
         var (evalScenes, referenceScenes) = HeldOutScenes(dataset.HeldOut, settings);
         var prompts = evalScenes.Select(s => s.Caption).ToArray();
-        var cache = new TextModelCache(Path.Combine(run.Models.Root, "text-to-image"));
-        string Identity(IEnumerable<Scene> scenes) => DataIdentity.Of(scenes.Select(s => s.Id).Append("scene-content:" + content));
-        Func<(Tensor, IReadOnlyList<string>)> Data(IReadOnlyList<Scene> scenes) => () =>
-        {
-            var images = renderer.Render(scenes);
-            owned.Add(images);
-            return (images, scenes.Select(s => s.Caption).ToArray());
-        };
+        var answerers = new AnswererCache(Path.Combine(run.Models.Root, "answerers"));
+        var splitName = $"scenes-uniform-{settings.ShardCount}-seed{run.Seed}";
+        TrainingDataIdentity Identity(string shard, IEnumerable<Scene> scenes) =>
+            new("scenes", splitName, shard, DataIdentity.Of(scenes.Select(s => s.Id).Append("scene-content:" + content)));
 
         // 1. The answerers (trained on real training scenes) and their ceiling on the real images of the evaluation prompts.
         run.Log("answerer (cell classifier)");
         var answererScenes = dataset.Train.Take(settings.AnswererTrainScenes).ToArray();
-        var answererArtifact = cache.GetOrTrainAnswerer(settings.Answerer with { CellSize = dataset.Config.CellSize }, Identity(answererScenes), () =>
+        var answerer = answerers.GetOrTrain(settings.Answerer with { CellSize = dataset.Config.CellSize }, Identity("answerer", answererScenes).Identity, () =>
         {
             var images = renderer.Render(answererScenes);
             owned.Add(images);
             return (images, SceneRenderer.CellCategories(answererScenes));
         }, run.Log);
-        var classifier = Own(owned, CellClassifier.Load(answererArtifact.Path));
+        var classifier = Own(owned, CellClassifier.Load(answerer.Path));
         var evalReal = Own(owned, renderer.Render(evalScenes));
         var referenceReal = Own(owned, renderer.Render(referenceScenes));
         var referenceLogits = Own(owned, CellLogits(classifier, referenceReal));
@@ -120,76 +116,77 @@ public sealed class TextToImageExperiment : IExperiment
         var scorer = new TifaScorer(new CellClassifierAnswerer(classifier), settings.BootstrapResamples, run.Seed);
         var chance = ChanceScore(prompts);
 
-        // 2. Models. The base, trained on the public part (pretraining outside compute parity, like Stable Diffusion in the paper), starts the fine-tuned
-        //    models and stays frozen under the prompts. From scratch and fine-tuned alike: a monolithic model on all private scenes and one model per shard with
-        //    compute parity (1/8 of the data, 1/8 of the steps); prompt-tuned: one context per shard with the same per-shard budget.
+        // 2. Models, all through the one trainer and the model cache. The base, trained on the public part (pretraining outside compute parity, like
+        //    Stable Diffusion in the paper), starts the fine-tuned models and stays frozen under the prompts. From scratch and fine-tuned alike: a monolithic
+        //    model on all private scenes and one model per shard with compute parity (1/8 of the data, 1/8 of the steps); prompt-tuned: one context per
+        //    shard with the same per-shard budget.
         var trainClock = Stopwatch.StartNew();
-        run.Log($"base on {split.Public.Count} public scenes");
-        var baseArtifact = cache.GetOrTrainModel(settings.Paragon with { TrainSteps = settings.BaseSteps, Seed = run.Seed * 1000 + 50 }, Identity(split.Public), Data(split.Public), run.Log);
-        TextDiffusionModel? baseModel = null;
-        TextDiffusionModel LoadBase() => baseModel ??= Own(owned, TextDiffusionCheckpoint.Load(baseArtifact.Path));
-        var shardSteps = split.Shards.Select(s => settings.ShardSteps(s.Count, privateScenes.Count)).ToArray();
-        TextArtifact TrainOrFineTune(bool fineTune, string what, IReadOnlyList<Scene> scenes, int steps, long seed)
+        BaseLineage.CheckDisjoint(split.Public.Select(s => s.Id).ToArray(), privateScenes.Select(s => s.Id).ToArray(), "the E6 base's public scenes", "the private shards");
+        TrainedModel Train(string what, string shard, IReadOnlyList<Scene> scenes, TrainingConfig config, TrainedModel? from)
         {
-            run.Log($"{what} on {scenes.Count} scenes, {steps} steps{(fineTune ? " from the base" : "")}");
-            var config = settings.Paragon with { TrainSteps = steps, Seed = seed };
-            return fineTune
-                ? cache.GetOrFineTuneModel(baseArtifact, config, Identity(scenes), Data(scenes), LoadBase, run.Log)
-                : cache.GetOrTrainModel(config, Identity(scenes), Data(scenes), run.Log);
+            run.Log($"{what} on {scenes.Count} scenes, {config.TrainSteps} steps{(from is null ? "" : " from the base")}");
+            var identity = Identity(shard, scenes);
+            return run.Models.GetOrTrain(config, identity, () => TrainingData.WithCaptions(renderer.Render(scenes), scenes.Select(s => s.Caption).ToArray(), identity), run, from);
         }
 
-        var paragon = TrainOrFineTune(false, "monolithic model", privateScenes, settings.Paragon.TrainSteps, run.Seed * 1000 + 1);
-        var fullShards = split.Shards.Select((scenes, k) => TrainOrFineTune(false, $"full shard {k}", scenes, shardSteps[k], run.Seed * 1000 + 100 + k)).ToArray();
-        var paragonFineTuned = TrainOrFineTune(true, "fine-tuned monolithic model", privateScenes, settings.Paragon.TrainSteps, run.Seed * 1000 + 2);
-        var fineTunedShards = split.Shards.Select((scenes, k) => TrainOrFineTune(true, $"fine-tuned shard {k}", scenes, shardSteps[k], run.Seed * 1000 + 300 + k)).ToArray();
-        var promptArtifacts = split.Shards.Select((scenes, k) =>
-        {
-            run.Log($"prompt for shard {k}: {shardSteps[k]} steps");
-            return cache.GetOrTunePrompt(baseArtifact, settings.PromptTuning with { TrainSteps = shardSteps[k], Seed = run.Seed * 1000 + 200 + k },
-                Identity(scenes), Data(scenes), LoadBase, run.Log);
-        }).ToArray();
+        var baseModel = Train("base", "public", split.Public, settings.Paragon with { TrainSteps = settings.BaseSteps, Seed = run.Seed * 1000 + 50 }, null);
+        var baseLineage = BaseLineage.Of(Checkpoint.ReadHeader(baseModel.CheckpointPath));
+        TrainingConfig Config(int steps, long seed, bool fineTuned) => settings.Paragon with { TrainSteps = steps, Seed = seed, Base = fineTuned ? baseLineage : null };
+        var shardSteps = split.Shards.Select(s => settings.ShardSteps(s.Count, privateScenes.Count)).ToArray();
+        var paragon = Train("monolithic model", "all", privateScenes, Config(settings.Paragon.TrainSteps, run.Seed * 1000 + 1, false), null);
+        var fullShards = split.Shards.Select((scenes, k) => Train($"full shard {k}", $"{k}", scenes, Config(shardSteps[k], run.Seed * 1000 + 100 + k, false), null)).ToArray();
+        var paragonFineTuned = Train("fine-tuned monolithic model", "all", privateScenes, Config(settings.Paragon.TrainSteps, run.Seed * 1000 + 2, true), baseModel);
+        var fineTunedShards = split.Shards.Select((scenes, k) => Train($"fine-tuned shard {k}", $"{k}", scenes, Config(shardSteps[k], run.Seed * 1000 + 300 + k, true), baseModel)).ToArray();
+        var promptShards = split.Shards.Select((scenes, k) =>
+            Train($"prompt for shard {k}", $"{k}", scenes, settings.PromptConfig(baseLineage, shardSteps[k], run.Seed * 1000 + 200 + k), baseModel)).ToArray();
         run.Log($"models ready in {trainClock.Elapsed.TotalSeconds:F0} s");
 
         // 3. Methods, all sampled from the same noise on the same prompts.
         var priors = ShardPriors.FromWeights(split.Shards.Select(s => (double)s.Count).ToArray());
-        Lazy<TextDiffusionModel[]> Loaded(TextArtifact[] artifacts) => new(() => artifacts.Select(a => Own(owned, TextDiffusionCheckpoint.Load(a.Path))).ToArray());
+        UNetDenoiser Load(TrainedModel model)
+        {
+            var denoiser = model.LoadDenoiser();
+            owned.Add(denoiser.Network);
+            return denoiser;
+        }
+
+        Lazy<UNetDenoiser[]> Loaded(TrainedModel[] models) => new(() => models.Select(Load).ToArray());
+        var baseDenoiser = new Lazy<UNetDenoiser>(() => Load(baseModel));
         var fullModels = Loaded(fullShards);
         var fineTunedModels = Loaded(fineTunedShards);
-        var contexts = new Lazy<Tensor[]>(() => promptArtifacts.Select(a => Own(owned, TextDiffusionCheckpoint.LoadContext(a.Path))).ToArray());
-        IDenoiser[] Denoisers(Lazy<TextDiffusionModel[]> models) => models.Value.Select(m => (IDenoiser)m.Denoiser()).ToArray();
-        IDenoiser[] PromptDenoisers() => contexts.Value.Select(c => (IDenoiser)LoadBase().Denoiser(c)).ToArray();
+        var promptModels = Loaded(promptShards);
         var recording = new CompositionOptions(RecordWeights: true);
         var shards = settings.ShardCount;
         var shardStepsSum = shardSteps.Sum();
-        var baseSeconds = baseArtifact.TrainSeconds;
+        var baseSeconds = baseModel.TrainSeconds;
 
         // Every shard variant is composed twice over the same shard denoisers: Ito-density posterior weights and naive averaging.
-        Method[] Compositions(string label, string variant, TextArtifact[] artifacts, double pretrainSeconds, Func<IDenoiser[]> denoisers, Func<NoiseSchedule> schedule)
+        Method[] Compositions(string label, string variant, TrainedModel[] models, double pretrainSeconds, Lazy<UNetDenoiser[]> denoisers)
         {
-            var seconds = artifacts.Sum(a => a.TrainSeconds);
+            var seconds = models.Sum(a => a.TrainSeconds);
             return
             [
                 new($"CDM-{shards} {label}, ito-density router", variant, RouterKind.Ito, shardStepsSum, seconds, pretrainSeconds,
-                    () => new ComposedDenoiser(denoisers(), new ItoDensityRouter(priors, schedule()), options: recording)),
+                    () => new ComposedDenoiser(denoisers.Value, new ItoDensityRouter(priors, denoisers.Value[0].Schedule), options: recording)),
                 new($"CDM-{shards} {label}, naive averaging", variant, RouterKind.Naive, shardStepsSum, seconds, pretrainSeconds,
-                    () => new ComposedDenoiser(denoisers(), new NaiveAveragingRouter(priors), options: recording)),
+                    () => new ComposedDenoiser(denoisers.Value, new NaiveAveragingRouter(priors), options: recording)),
             ];
         }
 
         // One model alone; a shard reuses the loaded shard models (build), a monolithic model loads its own checkpoint.
-        Method Single(string name, string variant, TextArtifact artifact, double pretrainSeconds, Func<IDenoiser>? build = null) =>
-            new(name, variant, null, artifact.TrainSteps, artifact.TrainSeconds, pretrainSeconds, build ?? (() => Own(owned, TextDiffusionCheckpoint.Load(artifact.Path)).Denoiser()));
+        Method Single(string name, string variant, TrainedModel model, double pretrainSeconds, Func<IDenoiser>? build = null) =>
+            new(name, variant, null, model.TrainSteps, model.TrainSeconds, pretrainSeconds, build ?? (() => Load(model)));
 
         List<Method> methods =
         [
             Single(Monolithic, "monolithic", paragon, 0),
-            .. Compositions("full shards", "full", fullShards, 0, () => Denoisers(fullModels), () => fullModels.Value[0].Schedule),
-            Single("single full shard (shard 0)", "full", fullShards[0], 0, () => Denoisers(fullModels)[0]),
+            .. Compositions("full shards", "full", fullShards, 0, fullModels),
+            Single("single full shard (shard 0)", "full", fullShards[0], 0, () => fullModels.Value[0]),
             Single(MonolithicFineTuned, "monolithic-ft", paragonFineTuned, baseSeconds),
-            .. Compositions("fine-tuned shards", "fine-tuned", fineTunedShards, baseSeconds, () => Denoisers(fineTunedModels), () => fineTunedModels.Value[0].Schedule),
-            Single("single fine-tuned shard (shard 0)", "fine-tuned", fineTunedShards[0], baseSeconds, () => Denoisers(fineTunedModels)[0]),
-            .. Compositions("prompt-tuned shards", "prompt", promptArtifacts, baseSeconds, PromptDenoisers, () => LoadBase().Schedule),
-            new("base alone (public scenes, no prompt)", "base", null, settings.BaseSteps, baseSeconds, 0, () => LoadBase().Denoiser()),
+            .. Compositions("fine-tuned shards", "fine-tuned", fineTunedShards, baseSeconds, fineTunedModels),
+            Single("single fine-tuned shard (shard 0)", "fine-tuned", fineTunedShards[0], baseSeconds, () => fineTunedModels.Value[0]),
+            .. Compositions("prompt-tuned shards", "prompt", promptShards, baseSeconds, promptModels),
+            new("base alone (public scenes, no prompt)", "base", null, settings.BaseSteps, baseSeconds, 0, () => baseDenoiser.Value),
         ];
 
         var tablePath = run.ResultPath("text-to-image.csv");
@@ -245,8 +242,9 @@ public sealed class TextToImageExperiment : IExperiment
             files.AddRange([html, png]);
         }
 
-        var baseNow = TextDiffusionCheckpoint.Fingerprint(LoadBase());
-        var checks = Checks(run, table, chance, ceiling, promptArtifacts, baseNow, settings.QualityChecks);
+        var baseFingerprint = Checkpoint.Fingerprint(baseDenoiser.Value.Network);
+        var frozenFingerprints = promptModels.Value.Select(d => Checkpoint.Fingerprint(d.Network, includePrompt: false)).ToArray();
+        var checks = Checks(run, table, chance, ceiling, frozenFingerprints, baseFingerprint, settings.QualityChecks);
         if (!settings.QualityChecks)
         {
             run.Log("profile " + run.Profile + ": models train for seconds, so only structural checks run (TIFA above chance and text conditioning are checked in standard)");
@@ -256,10 +254,10 @@ public sealed class TextToImageExperiment : IExperiment
         {
             ["split"] = $"uniform: {split.Public.Count} public scenes, {settings.ShardCount} shards of {string.Join("/", split.Shards.Select(s => s.Count))} private scenes",
             ["prompts"] = $"{prompts.Length} held-out scenes (distinct held-out captions)",
-            ["answerer"] = $"{answererArtifact.Key}: {answererArtifact.TrainSteps} steps on {answererScenes.Length} real training scenes; cell accuracy {ceiling.CellAccuracy:F4}",
+            ["answerer"] = $"{answerer.Key}: {answerer.TrainSteps} steps on {answererScenes.Length} real training scenes; cell accuracy {ceiling.CellAccuracy:F4}",
             ["chanceTifa"] = chance.ToString("F4", CultureInfo.InvariantCulture),
             ["fid"] = FidName,
-            ["cache"] = cache.Root,
+            ["cache"] = run.Models.Root,
         });
         files.Add(run.ResultPath("run.json"));
         var report = new ExperimentReport(Name, run.Profile,
@@ -388,7 +386,7 @@ public sealed class TextToImageExperiment : IExperiment
     }
 
     private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, IReadOnlyList<TextToImageRow> table, double chance, AnswererAccuracy ceiling,
-        IReadOnlyList<TextArtifact> prompts, string baseFingerprint, bool quality)
+        IReadOnlyList<string> promptFrozenFingerprints, string baseFingerprint, bool quality)
     {
         var rows = table.Of(run).ToList();
         var generated = rows.Where(r => r.Variant is not ("real" or "chance")).ToArray();
@@ -396,7 +394,7 @@ public sealed class TextToImageExperiment : IExperiment
         var composed = generated.Where(r => r.MaxWeightSumError is not null).ToArray();
         var worstSum = composed.Length == 0 ? double.NaN : composed.Max(r => r.MaxWeightSumError!.Value);
         var monolithic = new[] { Monolithic, MonolithicFineTuned }.Select(m => rows.Single(r => r.Method == m)).ToArray();
-        var unchanged = prompts.All(p => p.BaseFingerprintBefore is not null && p.BaseFingerprintBefore == p.BaseFingerprintAfter && p.BaseFingerprintAfter == baseFingerprint);
+        var unchanged = promptFrozenFingerprints.All(f => f == baseFingerprint);
         var checks = new List<SanityCheck>
         {
             new($"every method's TIFA-style score is above chance ({chance:F4}, uniform random answers to the same questions)",
@@ -419,15 +417,14 @@ public sealed class TextToImageExperiment : IExperiment
         [
             new SanityCheck("composed weights sum to 1 at every step for every sample (|sum - 1| <= 1e-4)",
                 composed.Length > 0 && worstSum <= 1e-4, $"{composed.Length} composed methods, worst |sum - 1| = {worstSum:E2}"),
-            new SanityCheck("prompt tuning left the base weights unchanged (parameter fingerprint before = after = now)",
-                prompts.Count > 0 && unchanged,
-                $"{prompts.Count} prompts; base fingerprint {baseFingerprint[..12]}...; " +
-                string.Join(", ", prompts.Select(p => $"{Short(p.BaseFingerprintBefore)}->{Short(p.BaseFingerprintAfter)}").Distinct())),
+            new SanityCheck("prompt tuning left the base weights unchanged (every prompt-tuned shard's weights other than its context = the base's, by parameter fingerprint)",
+                promptFrozenFingerprints.Count > 0 && unchanged,
+                $"{promptFrozenFingerprints.Count} prompt-tuned shards; base {Short(baseFingerprint)}; shards' frozen parts {string.Join(", ", promptFrozenFingerprints.Select(Short).Distinct())}"),
         ]);
         return checks;
     }
 
-    private static string Short(string? fingerprint) => fingerprint is null ? "?" : fingerprint[..Math.Min(8, fingerprint.Length)];
+    private static string Short(string fingerprint) => fingerprint[..Math.Min(12, fingerprint.Length)];
 
     /// <summary>TIFA-style score per method (bars with 95% intervals) for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
     public static ChartSpec TifaChart(ExperimentRun run, IReadOnlyList<TextToImageRow> table)

@@ -7,9 +7,10 @@ namespace CdmNotebooks.Experiments.TextToImage;
 /// <param name="TrainScenes">Training scenes used (the first N of the committed scene dataset).</param>
 /// <param name="ShardCount">Private shards (the paper: 8).</param>
 /// <param name="PublicFraction">Fraction of the training scenes reserved as the public part the base model learns from.</param>
-/// <param name="Paragon">The monolithic text-conditional model, trained on all private scenes (from scratch, and fine-tuned from the base); a shard model gets 1/ShardCount of its steps (compute parity).</param>
+/// <param name="Paragon">The monolithic text-conditional model (a UNet with a text encoder, trained by the one trainer), trained on all private scenes (from scratch, and fine-tuned from the base); a shard model gets 1/ShardCount of its steps (compute parity).</param>
 /// <param name="BaseSteps">Optimizer steps of the base model on the public part (pretraining, outside compute parity: the paper's base is Stable Diffusion); fine-tuned models start from it, prompts are tuned on it frozen.</param>
-/// <param name="PromptTuning">Prompt tuning of each shard on its own scenes; its TrainSteps are set to the full shard's steps (the same per-shard budget).</param>
+/// <param name="PromptTokens">Context vectors each prompt-tuned shard learns on the frozen base, with the full shard's steps (the same per-shard budget).</param>
+/// <param name="PromptLearningRate">Learning rate of the prompt contexts (a few vectors take a larger rate than a whole network).</param>
 /// <param name="Answerer">The cell classifier behind the TIFA-style answerers.</param>
 /// <param name="AnswererTrainScenes">Real training scenes the answerer learns from.</param>
 /// <param name="EvalPrompts">Held-out scenes (held-out prompts, distinct captions) every method is sampled and scored on.</param>
@@ -23,9 +24,10 @@ public sealed record TextToImageSettings(
     int TrainScenes,
     int ShardCount,
     double PublicFraction,
-    TextDiffusionConfig Paragon,
+    TrainingConfig Paragon,
     int BaseSteps,
-    PromptTuningConfig PromptTuning,
+    int PromptTokens,
+    double PromptLearningRate,
     CellClassifierConfig Answerer,
     int AnswererTrainScenes,
     int EvalPrompts,
@@ -39,6 +41,19 @@ public sealed record TextToImageSettings(
     /// <summary>Optimizer steps of one full shard (and of one shard's prompt tuning): the paragon's steps times the shard's data fraction.</summary>
     public int ShardSteps(int shardScenes, int privateScenes) => Math.Max(1, (int)Math.Round(Paragon.TrainSteps * shardScenes / (double)privateScenes));
 
+    /// <summary>The configuration of a shard's prompt tuning on <paramref name="baseModel"/>: the paragon's networks plus the context, only the context trains, no caption dropout (the null caption ignores the context, so dropped rows would teach it nothing) and no weight decay.</summary>
+    public TrainingConfig PromptConfig(BaseLineage baseModel, int steps, long seed) => Paragon with
+    {
+        Model = Paragon.Model with { PromptTokens = PromptTokens },
+        Trains = TrainedParameters.Prompt,
+        Base = baseModel,
+        TrainSteps = steps,
+        Seed = seed,
+        LearningRate = PromptLearningRate,
+        ClassDropout = 0,
+        WeightDecay = 0,
+    };
+
     /// <summary>The settings as name/value rows, for a notebook table.</summary>
     public IReadOnlyDictionary<string, string> Describe()
     {
@@ -49,12 +64,12 @@ public sealed record TextToImageSettings(
         return new Dictionary<string, string>
         {
             ["training scenes"] = $"{TrainScenes} (public {publicScenes} for the base; private {privateScenes} in {ShardCount} uniform shards of ~{shardScenes})",
-            ["text model"] = $"UNet base {m.BaseChannels} x [{string.Join(",", m.ChannelMultipliers)}], attention at [{string.Join(",", m.AttentionResolutions)}], predicts {m.Prediction}; encoder width {Paragon.Encoder.Width}, {Paragon.Encoder.Layers} layers",
+            ["text model"] = $"UNet base {m.BaseChannels} x [{string.Join(",", m.ChannelMultipliers)}], attention at [{string.Join(",", m.AttentionResolutions)}], predicts {m.Prediction}; encoder width {m.TextEncoder!.Width}, {m.TextEncoder.Layers} layers; EMA {Paragon.EmaDecay}",
             ["base"] = $"{BaseSteps} steps on the public part (pretraining, outside compute parity)",
-            ["monolithic"] = $"{Paragon.TrainSteps} steps of batch {Paragon.BatchSize} on all private scenes, caption dropout {Paragon.CaptionDropout}; once from scratch, once fine-tuned from the base",
+            ["monolithic"] = $"{Paragon.TrainSteps} steps of batch {Paragon.BatchSize} on all private scenes, caption dropout {Paragon.ClassDropout}; once from scratch, once fine-tuned from the base",
             ["full shards"] = $"{ShardSteps(shardScenes, privateScenes)} steps each from scratch (compute parity: {ShardCount} shards cost the monolithic model's steps)",
             ["fine-tuned shards"] = $"{ShardSteps(shardScenes, privateScenes)} steps each from the base (the paper's setting; the same parity against the fine-tuned monolithic model)",
-            ["prompt-tuned shards"] = $"base frozen; each shard learns {PromptTuning.ContextTokens} context vectors in {ShardSteps(shardScenes, privateScenes)} steps",
+            ["prompt-tuned shards"] = $"base frozen; each shard learns {PromptTokens} context vectors in {ShardSteps(shardScenes, privateScenes)} steps",
             ["answerer"] = $"cell classifier, {Answerer.TrainSteps} steps on {AnswererTrainScenes} real training scenes",
             ["evaluation"] = $"{EvalPrompts} held-out prompts, ddpm {SamplerSteps} steps, guidance {GuidanceScale}; FID reference {ReferenceScenes} other real held-out scenes",
         };
@@ -65,41 +80,47 @@ public sealed record TextToImageSettings(
     {
         "smoke" => new TextToImageSettings(
             TrainScenes: 1600, ShardCount: 8, PublicFraction: 0.25,
-            Model(baseChannels: 8, multipliers: [1, 2], attention: [], embedding: 32, width: 32, layers: 1, steps: 160, batch: 32, ModelProfiles.ShortBudgetPrediction),
+            Model("smoke", baseChannels: 8, multipliers: [1, 2], attention: [], embedding: 32, width: 32, layers: 1, steps: 160, batch: 32, ModelProfiles.ShortBudgetPrediction),
             BaseSteps: 80,
-            new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
+            PromptTokens: 4, PromptLearningRate: 1e-2,
             new CellClassifierConfig { TrainSteps = 300 },
             AnswererTrainScenes: 4000, EvalPrompts: 16, ReferenceScenes: 200, SamplerSteps: 12, GuidanceScale: 2.0, GridPrompts: 8, BootstrapResamples: 200, QualityChecks: false),
         // ~3.2 epochs for each monolithic model and each shard; sized in session 2 to fit <= 60 min with one torch thread, before the fine-tuned models were added.
         "standard" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
-            Model(baseChannels: 16, multipliers: [1, 2], attention: [], embedding: 64, width: 64, layers: 2, steps: 1600, batch: 32, ModelProfiles.ShortBudgetPrediction),
+            Model("standard", baseChannels: 16, multipliers: [1, 2], attention: [], embedding: 64, width: 64, layers: 2, steps: 1600, batch: 32, ModelProfiles.ShortBudgetPrediction),
             BaseSteps: 800,
-            new PromptTuningConfig { ContextTokens = 4, BatchSize = 32, LearningRate = 1e-2 },
+            PromptTokens: 4, PromptLearningRate: 1e-2,
             new CellClassifierConfig { TrainSteps = 1500 },
             AnswererTrainScenes: 20000, EvalPrompts: 64, ReferenceScenes: 1000, SamplerSteps: 20, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000,
             QualityChecks: true),
         "paper" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
-            Model(baseChannels: 32, multipliers: [1, 2, 2], attention: [7], embedding: 128, width: 64, layers: 2, steps: 40000, batch: 128, PredictionKind.Epsilon),
+            Model("paper", baseChannels: 32, multipliers: [1, 2, 2], attention: [7], embedding: 128, width: 64, layers: 2, steps: 40000, batch: 128, PredictionKind.Epsilon),
             BaseSteps: 20000,
-            new PromptTuningConfig { ContextTokens = 8, BatchSize = 128, LearningRate = 1e-2 },
+            PromptTokens: 8, PromptLearningRate: 1e-2,
             new CellClassifierConfig { TrainSteps = 3000 },
             AnswererTrainScenes: 20000, EvalPrompts: 1000, ReferenceScenes: 1000, SamplerSteps: 250, GuidanceScale: 2.0, GridPrompts: 10, BootstrapResamples: 1000,
             QualityChecks: true),
         _ => throw new ArgumentException($"Unknown profile '{profile}'. Use smoke, standard or paper.", nameof(profile)),
     };
 
-    private static TextDiffusionConfig Model(int baseChannels, int[] multipliers, int[] attention, int embedding, int width, int layers, int steps, int batch, PredictionKind prediction) => new()
+    // The optimizer settings are those the text models had before they moved onto the one trainer (constant rate, no warm-up, weight decay
+    // 1e-4, clipping at 1); EMA is new there, with a horizon (~200 steps) a 20-step smoke shard and a 1,600-step paragon both fit.
+    private static TrainingConfig Model(string profile, int baseChannels, int[] multipliers, int[] attention, int embedding, int width, int layers, int steps, int batch, PredictionKind prediction) => new()
     {
-        Encoder = new TextEncoderConfig { Width = width, Heads = 4, Layers = layers, FeedForward = 2 * width, OutputDim = embedding, MaxContextTokens = 8 },
+        Profile = profile,
         Model = new UNetConfig
         {
             ClassCount = 0, EmbeddingDim = embedding, BaseChannels = baseChannels, ChannelMultipliers = multipliers,
             AttentionResolutions = attention, NormGroups = Math.Min(8, baseChannels), Prediction = prediction,
+            TextEncoder = new TextEncoderConfig { Width = width, Heads = 4, Layers = layers, FeedForward = 2 * width, OutputDim = embedding, MaxContextTokens = 8 },
         },
         TrainSteps = steps,
         BatchSize = batch,
         LearningRate = 1e-3,
+        WarmupSteps = 0,
+        EmaDecay = 0.995,
+        ClassDropout = 0.1,
     };
 }
