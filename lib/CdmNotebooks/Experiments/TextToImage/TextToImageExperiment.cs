@@ -235,7 +235,7 @@ public sealed class TextToImageExperiment : IExperiment
 
         var relative = ResultRows<TextToImageRelativeRow>.Create(run.ResultPath("relative-to-monolithic.csv"), Relative(table, run));
         files.Add(relative.Path);
-        var charts = new List<ChartSpec> { TifaChart(run, table), KindChart(run, table) };
+        var charts = new List<ChartSpec> { TextToImageCharts.Tifa(run, table), TextToImageCharts.ByQuestionKind(run, table) };
         foreach (var (chart, name) in charts.Zip(new[] { "fig-tifa-by-method", "fig-tifa-by-question-kind" }))
         {
             var (html, png) = FigureWriter.Save(chart, run.ResultPath(name));
@@ -244,7 +244,7 @@ public sealed class TextToImageExperiment : IExperiment
 
         var baseFingerprint = Checkpoint.Fingerprint(baseDenoiser.Value.Network);
         var frozenFingerprints = promptModels.Value.Select(d => Checkpoint.Fingerprint(d.Network, includePrompt: false)).ToArray();
-        var checks = Checks(run, table, chance, ceiling, frozenFingerprints, baseFingerprint, settings.QualityChecks);
+        var checks = TextToImageChecks.Of(run, table, chance, ceiling, frozenFingerprints, baseFingerprint, settings.QualityChecks);
         if (!settings.QualityChecks)
         {
             run.Log("profile " + run.Profile + ": models train for seconds, so only structural checks run (TIFA above chance and text conditioning are checked in standard)");
@@ -383,109 +383,6 @@ public sealed class TextToImageExperiment : IExperiment
             yield return new TextToImageRelativeRow(run.Profile, run.Seed, r.Method, reference.Method, r.Tifa, reference.Tifa,
                 ResultValue.Round(100 * (r.Tifa - reference.Tifa) / reference.Tifa), r.Fid, reference.Fid);
         }
-    }
-
-    private static IReadOnlyList<SanityCheck> Checks(ExperimentRun run, IReadOnlyList<TextToImageRow> table, double chance, AnswererAccuracy ceiling,
-        IReadOnlyList<string> promptFrozenFingerprints, string baseFingerprint, bool quality)
-    {
-        var rows = table.Of(run).ToList();
-        var generated = rows.Where(r => r.Variant is not ("real" or "chance")).ToArray();
-        var belowChance = generated.Where(r => !(r.Tifa > chance)).Select(r => $"{r.Method} {r.Tifa:F4}").ToArray();
-        var composed = generated.Where(r => r.MaxWeightSumError is not null).ToArray();
-        var worstSum = composed.Length == 0 ? double.NaN : composed.Max(r => r.MaxWeightSumError!.Value);
-        var monolithic = new[] { Monolithic, MonolithicFineTuned }.Select(m => rows.Single(r => r.Method == m)).ToArray();
-        var unchanged = promptFrozenFingerprints.All(f => f == baseFingerprint);
-        var checks = new List<SanityCheck>
-        {
-            new($"every method's TIFA-style score is above chance ({chance:F4}, uniform random answers to the same questions)",
-                generated.Length > 0 && belowChance.Length == 0,
-                belowChance.Length == 0 ? $"lowest {generated.Min(r => r.Tifa):F4}" : $"at or below chance: {string.Join("; ", belowChance)}"),
-            new("the answerers read real scenes: ceiling TIFA on real held-out scenes above chance and above mismatched captions",
-                ceiling.TrueCaptions.Score > chance && ceiling.TrueCaptions.Score > ceiling.MismatchedCaptions.Score,
-                $"real {ceiling.TrueCaptions.Score:F4}, mismatched {ceiling.MismatchedCaptions.Score:F4}, chance {chance:F4}"),
-            new("text conditioning works: each monolithic model's TIFA with its own prompts exceeds its TIFA against mismatched prompts",
-                monolithic.All(r => r.Tifa > r.TifaMismatched),
-                string.Join("; ", monolithic.Select(r => $"{r.Method}: own {r.Tifa:F4} vs mismatched {r.TifaMismatched:F4}"))),
-        };
-        if (!quality)
-        {
-            // Smoke models generate noise: keep only the structural checks (answerers, weights, frozen base).
-            checks.RemoveAll(c => c.Name.StartsWith("every method's", StringComparison.Ordinal) || c.Name.StartsWith("text conditioning", StringComparison.Ordinal));
-        }
-
-        checks.AddRange(
-        [
-            new SanityCheck("composed weights sum to 1 at every step for every sample (|sum - 1| <= 1e-4)",
-                composed.Length > 0 && worstSum <= 1e-4, $"{composed.Length} composed methods, worst |sum - 1| = {worstSum:E2}"),
-            new SanityCheck("prompt tuning left the base weights unchanged (every prompt-tuned shard's weights other than its context = the base's, by parameter fingerprint)",
-                promptFrozenFingerprints.Count > 0 && unchanged,
-                $"{promptFrozenFingerprints.Count} prompt-tuned shards; base {Short(baseFingerprint)}; shards' frozen parts {string.Join(", ", promptFrozenFingerprints.Select(Short).Distinct())}"),
-        ]);
-        return checks;
-    }
-
-    private static string Short(string fingerprint) => fingerprint[..Math.Min(12, fingerprint.Length)];
-
-    /// <summary>TIFA-style score per method (bars with 95% intervals) for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
-    public static ChartSpec TifaChart(ExperimentRun run, IReadOnlyList<TextToImageRow> table)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(table);
-        var rows = table.Of(run).ToList();
-        var x = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
-        return new ChartSpec("TIFA-style alignment on held-out prompts", "method", "TIFA-style score (higher is better)",
-            [
-                new ChartSeries("TIFA-style score (95% bootstrap interval)", x, rows.Select(r => r.Tifa).ToArray(),
-                    rows.Select(r => r.TifaCiHigh is { } hi && r.TifaCiLow is { } lo ? (hi - lo) / 2 : 0).ToArray()),
-            ], ChartKind.Bar)
-        {
-            Categories = rows.Select(Label).ToArray(),
-            Caption = $"score = mean per-prompt answer accuracy, 95% bootstrap interval; answerer: cell classifier + counter (not a VQA model); {Legend}; " +
-                      $"profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
-        };
-    }
-
-    /// <summary>Answer accuracy per question kind and method for the rows of <paramref name="run"/>'s profile and seed in <paramref name="table"/> (text-to-image.csv).</summary>
-    public static ChartSpec KindChart(ExperimentRun run, IReadOnlyList<TextToImageRow> table)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(table);
-        var rows = table.Of(run).ToList().Where(r => r.Variant != "chance").ToArray();
-        var x = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
-        var kinds = new (string Name, Func<TextToImageRow, double?> Value)[]
-        {
-            ("existence", r => r.TifaExistence), ("identity", r => r.TifaIdentity), ("position", r => r.TifaPosition), ("count", r => r.TifaCount),
-        };
-        return new ChartSpec("Answer accuracy by question kind", "method", "answer accuracy",
-            kinds.Select(k => new ChartSeries(k.Name, x, rows.Select(r => k.Value(r) ?? double.NaN).ToArray())).ToArray(), ChartKind.Bar)
-        {
-            Categories = rows.Select(Label).ToArray(),
-            Caption = $"{Legend}; profile {run.Profile}, seed {run.Seed}, `{run.Command}`",
-        };
-    }
-
-    private const string Legend =
-        "real = real held-out scenes (ceiling), mono = monolithic from scratch, mono-ft = monolithic fine-tuned from the base, " +
-        "full/ft/prompt = CDM of shards trained from scratch / fine-tuned from the base / prompt-tuned on the frozen base, ito = Ito-density router, " +
-        "naive = naive averaging, shard 0 / ft shard 0 = one shard alone, base = the base (public scenes) without prompts";
-
-    /// <summary>A short axis label of a row (the legend in the caption spells them out).</summary>
-    private static string Label(TextToImageRow row)
-    {
-        var variant = row.Variant;
-        var router = row.Router switch { "-" => "", var name => name };
-        return variant switch
-        {
-            "real" => "real",
-            "chance" => "chance",
-            "monolithic" => "mono",
-            "monolithic-ft" => "mono-ft",
-            "base" => "base",
-            "full" when router == "" => "shard 0",
-            "fine-tuned" when router == "" => "ft shard 0",
-            "fine-tuned" => $"ft+{router}",
-            _ => $"{variant}+{router}",
-        };
     }
 
     private static string Slug(string name)
