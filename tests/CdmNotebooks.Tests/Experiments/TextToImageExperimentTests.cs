@@ -90,6 +90,34 @@ public sealed class TextToImageExperimentTests
     }
 
     [Fact]
+    public void AnswererIsCachedByConfigurationAndDataAndReusedWithoutItsData()
+    {
+        var root = Directory.CreateTempSubdirectory("cdm-answerer-cache-").FullName;
+        try
+        {
+            var cache = new AnswererCache(root);
+            var config = new CellClassifierConfig { TrainSteps = 2, BatchSize = 8, Channels = 4, Hidden = 8 };
+            (Tensor, IReadOnlyList<long>) Data()
+            {
+                var images = rand(4, 1, 28, 28) * 2 - 1;
+                return (images, Enumerable.Range(0, 16).Select(i => (long)(i % 3)).ToArray());
+            }
+
+            var first = cache.GetOrTrain(config, "scenes-a", Data);
+            Assert.True(File.Exists(first.Path));
+            var again = cache.GetOrTrain(config, "scenes-a", () => throw new InvalidOperationException("a cached answerer must not load its data"));
+            Assert.Equal(first, again);
+            Assert.NotEqual(first.Key, cache.GetOrTrain(config, "scenes-b", Data).Key);
+            Assert.NotEqual(first.Key, cache.GetOrTrain(config with { Seed = 2 }, "scenes-a", Data).Key);
+            using var loaded = CellClassifier.Load(again.Path);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void UniformSplitIsDisjointBalancedAndSeeded()
     {
         var scenes = Enumerable.Range(0, 103).Select(i => new Scene($"s/{i:D3}", SceneLayout.Parse($"a {i % 10} top left"), [$"mnist10k/{i % 10}/{i:D4}"])).ToArray();
