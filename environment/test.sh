@@ -2,7 +2,7 @@
 # The test command: set-up (idempotent), then the tests of the solution, ending with one 'N passed, N failed' line.
 #   bash environment/test.sh                # unit and integration tests, the workbench notebook, and every experiment notebook
 #                                           # (01-07) headless in the smoke profile; each fails in its verdict cell when one of its
-#                                           # sanity checks fails (~60 min on a fresh clone on 2 cores, measured 2026-12-07; what CI runs)
+#                                           # sanity checks fails (40-62 min on a fresh clone on 2 cores, by machine, measured 2026-12-07; what CI runs)
 #   bash environment/test.sh --quick        # without the experiment notebooks and the experiments' mutation runs
 #   bash environment/test.sh --experiments  # also the in-process smoke runs of every experiment (structure of each result table)
 set -euo pipefail
