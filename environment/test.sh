@@ -28,15 +28,24 @@ dotnet test "$root/CdmNotebooks.sln" -c "$configuration" --no-build -nologo ${fi
 # One plain closing line for CI, counted from the TRX results.
 /usr/bin/python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
-passed = failed = skipped = 0
+ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+passed = skipped = 0
+failures = []
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     root = ET.parse(path).getroot()
-    for result in root.iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
+    for result in root.iter(ns + "UnitTestResult"):
         outcome = result.get("outcome")
         if outcome == "Passed": passed += 1
         elif outcome == "NotExecuted": skipped += 1
-        else: failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+        else:
+            message = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}Message")
+            failures.append((result.get("testName"), outcome, (message.text or "") if message is not None else ""))
+# CI shows only the tail of this output, so every failure is repeated here with the start of its message.
+for name, outcome, message in failures:
+    print(f"FAILED ({outcome}) {name}")
+    for line in message.strip().splitlines()[:12]:
+        print(f"    {line[:300]}")
+print(f"{passed} passed, {len(failures)} failed, {skipped} skipped")
 PY
 rm -rf "$results"
 exit $status
