@@ -15,16 +15,16 @@ public sealed class AttributionExperimentTests
         try
         {
             var run = new ExperimentRun("attribution", "smoke", resultsRoot: results);
-            var result = new AttributionExperiment().Execute(run);
+            var report = new AttributionExperiment().Run(run);
 
             var settings = AttributionSettings.For("smoke");
-            Assert.Equal(settings.Routers.Count(settings.IsChecked), result.Report.Checks.Count);
-            Assert.True(result.Report.Passed, string.Join("\n", result.Report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
-            var table = result.Report.Tables.Values.Single();
+            Assert.Equal(settings.Routers.Count(settings.IsChecked), report.Checks.Count);
+            Assert.True(report.Passed, string.Join("\n", report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
+            var table = report.Tables.Values.Single();
             Assert.Equal(2 * settings.Routers.Count, table.Rows.Count);
-            Assert.All(result.Report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
-            Assert.Equal(2 * settings.Routers.Count, result.Grids.Count);
-            Assert.Contains(result.Charts, c => c.Title.StartsWith("Mean w_i over the reverse process: union-by-domain-2", StringComparison.Ordinal));
+            Assert.All(report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
+            Assert.Equal(2 * settings.Routers.Count, report.Images.Count);
+            Assert.Contains(report.Charts, c => c.Title.StartsWith("Mean w_i over the reverse process: union-by-domain-2", StringComparison.Ordinal));
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace CdmNotebooks.Tests.Experiments;
 public sealed class ExperimentReportTests
 {
     private static ExperimentReport Report(params SanityCheck[] checks) =>
-        new("table1", "smoke", new Dictionary<string, ResultTable>(), [], checks);
+        new("table1", "smoke", new Dictionary<string, ResultTable>(), [], checks, [], []);
 
     [Fact]
     public void EnsurePassedReturnsTheChecksWhenAllPassed()

@@ -16,12 +16,12 @@ public sealed class MemorizationExperimentTests
         try
         {
             var run = new ExperimentRun("memorization", "smoke", resultsRoot: results);
-            var result = new MemorizationExperiment().Execute(run);
+            var report = new MemorizationExperiment().Run(run);
 
-            Assert.Equal(2, result.Report.Checks.Count);
-            Assert.True(result.Report.Passed, string.Join("\n", result.Report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
-            Assert.Equal(MemorizationSettings.PaperWeights.Count, result.Report.Tables["Memorization vs mixture weight (Fig. 4B)"].Rows.Count);
-            Assert.All(result.Report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
+            Assert.Equal(2, report.Checks.Count);
+            Assert.True(report.Passed, string.Join("\n", report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
+            Assert.Equal(MemorizationSettings.PaperWeights.Count, report.Tables["Memorization vs mixture weight (Fig. 4B)"].Rows.Count);
+            Assert.All(report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
         }
         finally
         {

@@ -24,22 +24,22 @@ public sealed class TextToImageExperimentTests
         try
         {
             var run = new ExperimentRun("text-to-image", "smoke", resultsRoot: results) { Log = _ => { } };
-            var result = new TextToImageExperiment().Execute(run);
+            var report = new TextToImageExperiment().Run(run);
 
-            Assert.True(result.Report.Passed, string.Join("\n", result.Report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
-            Assert.Equal(3, result.Report.Checks.Count);
+            Assert.True(report.Passed, string.Join("\n", report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
+            Assert.Equal(3, report.Checks.Count);
             var lines = File.ReadAllLines(Path.Combine(run.ResultsDirectory, "text-to-image.csv"));
             Assert.Equal(string.Join(",", ResultRows<TextToImageRow>.Columns), lines[0]);
             // Real scenes, chance, and eleven generated methods.
             Assert.Equal(13, lines.Length - 1);
-            var table = result.Report.Tables.First().Value;
+            var table = report.Tables.First().Value;
             var monolithic = Enumerable.Range(0, table.Rows.Count).Single(r => table.Get(r, "method") == TextToImageExperiment.Monolithic);
             double Value(string column) => double.Parse(table.Get(monolithic, column), CultureInfo.InvariantCulture);
             // The score is the centre of a real bootstrap interval (a constant or a copied bound would fail one of these).
             Assert.True(Value("tifa_ci_low") <= Value("tifa") && Value("tifa") <= Value("tifa_ci_high") && Value("tifa_ci_low") < Value("tifa_ci_high"),
                 $"TIFA {Value("tifa")} outside its interval [{Value("tifa_ci_low")}, {Value("tifa_ci_high")}]");
             Assert.Equal(6, Enumerable.Range(0, table.Rows.Count).Count(r => table.Get(r, "max_weight_sum_error") != ""));
-            var relative = result.Report.Tables.Values.ElementAt(1);
+            var relative = report.Tables.Values.ElementAt(1);
             // From-scratch shards (CDM x 2 routers, one shard alone) against the monolithic model from scratch; fine-tuned (3), prompt-tuned (2) and the base against the fine-tuned one.
             Assert.Equal(9, relative.Rows.Count);
             Assert.All(Enumerable.Range(0, relative.Rows.Count), r => Assert.Equal(
@@ -47,8 +47,8 @@ public sealed class TextToImageExperimentTests
                     ? TextToImageExperiment.Monolithic
                     : TextToImageExperiment.MonolithicFineTuned,
                 relative.Get(r, "reference")));
-            Assert.All(result.Report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
-            Assert.Contains(result.Images, i => i.Path.EndsWith("grid-all-methods.png", StringComparison.Ordinal));
+            Assert.All(report.Files, file => Assert.True(File.Exists(file), $"missing {file}"));
+            Assert.Contains(report.Images, i => i.Path.EndsWith("grid-all-methods.png", StringComparison.Ordinal));
         }
         finally
         {

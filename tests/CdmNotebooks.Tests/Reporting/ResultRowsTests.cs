@@ -130,6 +130,16 @@ public sealed class ResultRowsTests : IDisposable
         Assert.True(offenders.Length == 0, $"These notebooks read a report table by its title; open the result file's rows instead: {string.Join(", ", offenders)}");
     }
 
+    [Fact]
+    public void NotebooksShowImagesFromTheReportNotFromRebuiltFileNames()
+    {
+        var rebuilt = new System.Text.RegularExpressions.Regex(@"ResultPath\([^)]*\.png|File\.ReadAllBytes\(");
+        var offenders = Directory.GetFiles(Path.Combine(PythonDriver.RepositoryRoot, "notebooks"), "*.ipynb")
+            .Where(f => rebuilt.IsMatch(File.ReadAllText(f)))
+            .Select(Path.GetFileName).ToArray();
+        Assert.True(offenders.Length == 0, $"These notebooks rebuild an image's file name; show report.Images (each with its caption) instead: {string.Join(", ", offenders)}");
+    }
+
     private static (int Rows, string Text) RoundTrip<TRow>(string text, string path)
         where TRow : class
     {

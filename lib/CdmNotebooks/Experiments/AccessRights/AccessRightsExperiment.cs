@@ -10,32 +10,32 @@ using CdmNotebooks.Reporting;
 namespace CdmNotebooks.Experiments.AccessRights;
 
 /// <summary>E7: users entitled to different shard subsets (a policy file) get compositions of only those shards; FID and conditional accuracy per entitlement, with proofs that unentitled checkpoints are never opened and their weights are exactly 0.</summary>
-public sealed class AccessRightsExperiment : IExperiment
+public sealed class AccessRightsExperiment : Experiment<AccessRightsSettings>
 {
     /// <inheritdoc />
-    public string Name => "access-rights";
+    public override string Name => "access-rights";
 
     /// <inheritdoc />
-    public string Question => "Can users entitled to different data shards each get a model of only their shards, provably without touching the others?";
+    public override string Question => "Can users entitled to different data shards each get a model of only their shards, provably without touching the others?";
 
     /// <inheritdoc />
-    public ExperimentReport Run(ExperimentRun run)
+    protected override AccessRightsSettings DefaultSettings(string profile) => AccessRightsSettings.For(profile);
+
+    /// <inheritdoc />
+    protected override void Measure(ExperimentRun run, AccessRightsSettings settings, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        var settings = AccessRightsSettings.For(run.Profile);
-        using var pipeline = new CdmPipeline(run, AccessRightsSettings.Scale(run.Profile));
+        var pipeline = output.Own(new CdmPipeline(run, AccessRightsSettings.Scale(run.Profile)));
         var split = ShardSplit.Load(settings.Split);
         var root = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
         var store = SplitStore.Create(pipeline, split, root, settings.Routers.Where(RouterKindNames.IsTrained));
         var registry = store.Registry;
         settings.Policy.Save(run.ResultPath("policy.json"));
         var policy = AccessPolicy.Load(run.ResultPath("policy.json"));
-        var files = new List<string> { run.ResultPath("policy.json") };
-        var checks = new List<SanityCheck> { RefusalCheck(registry, policy, split) };
+        output.File(run.ResultPath("policy.json"));
+        output.Check(RefusalCheck(registry, policy, split));
 
-        var results = ResultRows<AccessRightsRow>.Open(run.ResultPath("access-rights.csv"));
-        var weights = ResultRows<AccessWeightRow>.Open(run.ResultPath("weights.csv"));
+        var results = output.Rows<AccessRightsRow>("access-rights.csv");
+        var weights = output.Rows<AccessWeightRow>("weights.csv");
         var trainSeconds = store.Shards.Trainings.ToDictionary(t => t.ShardName, t => t.Model.TrainSeconds, StringComparer.Ordinal);
 
         // Phase 1: compose and sample for every user under the spy and the weight audit; phase 2 scores the samples.
@@ -81,7 +81,7 @@ public sealed class AccessRightsExperiment : IExperiment
                 var unentitledClasses = perClass.Keys.Where(c => !classes.Contains(c)).ToList();
                 var grid = run.ResultPath($"samples-{user}-{kind.Name()}.png");
                 ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), grid, columns: 10);
-                files.Add(grid);
+                output.Image(grid, $"{user} ({kind.Name()} router): the first 20 samples in two rows; column c requested class c (a request for an unentitled class still gets only entitled shards)");
 
                 var audit = measured.Audit;
                 // The weights first: a row in access-rights.csv marks the user as measured, so its weights must already be saved.
@@ -98,18 +98,16 @@ public sealed class AccessRightsExperiment : IExperiment
                 run.Log($"  {user} ({kind.Name()}): {own.FidLabel} {own.Fid.Value:F2} on classes {string.Join(" ", classes.Order())}, accuracy {own.ConditionalAccuracy?.Accuracy:P1}");
             }
 
-            files.Add(run.ResultPath("feature-space.txt"));
-            IO.AtomicFile.WriteAllText(files[^1], extractor.Name + "\n");
+            IO.AtomicFile.WriteAllText(run.ResultPath("feature-space.txt"), extractor.Name + "\n");
+            output.File(run.ResultPath("feature-space.txt"));
         }
         finally
         {
             pending.ForEach(p => p.Measured.Samples.Dispose());
         }
 
-        checks.AddRange(ProofChecks(results.Rows, run));
-        checks.Add(QualityCheck(results.Rows, run, settings.Routers));
-        files.Add(results.Path);
-        files.Add(weights.Path);
+        output.Check(ProofChecks(results.Rows, run));
+        output.Check(QualityCheck(results.Rows, run, settings.Routers));
         foreach (var kind in settings.Routers)
         {
             foreach (var user in policy.Users.Keys.Order(StringComparer.Ordinal))
@@ -118,15 +116,14 @@ public sealed class AccessRightsExperiment : IExperiment
                 var chart = WeightChart(weights.Rows, user, kind.Name(), run.Command);
                 if (chart.Series.Count > 0)
                 {
-                    var (html, png) = FigureWriter.Save(chart, run.ResultPath($"weights-{user}-{kind.Name()}"));
-                    files.Add(html);
-                    files.Add(png);
+                    output.Figure(chart, $"weights-{user}-{kind.Name()}");
                 }
             }
         }
 
-        run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["policy"] = run.ResultPath("policy.json") });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["access-rights"] = results.ToTable() }, files, checks);
+        output.Table("access-rights", results.ToTable());
+        output.RunInfo["split"] = split.Name;
+        output.RunInfo["policy"] = run.ResultPath("policy.json");
     }
 
     /// <summary>Mean weight w_i of every shard over the reverse process for <paramref name="user"/>: unentitled shards stay on the zero line.</summary>

@@ -14,30 +14,24 @@ namespace CdmNotebooks.Experiments.Attribution;
 /// union CdmNet judges each image's domain; the check is Cohen's kappa between credited shard's domain and judged domain, i.e.
 /// agreement beyond what a router that ignored the image would reach given how often each shard is credited and each domain judged.
 /// </remarks>
-public sealed class AttributionExperiment : IExperiment
+public sealed class AttributionExperiment : Experiment<AttributionSettings>
 {
     private const int GridColumns = 10;
-    /// <inheritdoc />
-    public string Name => "attribution";
 
     /// <inheritdoc />
-    public string Question => "Do the composition weights w_i credit the shard whose data a generated image comes from (domain split), and stay spread on a uniform split?";
+    public override string Name => "attribution";
 
     /// <inheritdoc />
-    public ExperimentReport Run(ExperimentRun run) => Execute(run).Report;
+    public override string Question => "Do the composition weights w_i credit the shard whose data a generated image comes from (domain split), and stay spread on a uniform split?";
 
-    /// <summary>Runs E4 with <paramref name="settings"/> (default: those of the run's profile) and returns the report with its charts and grids.</summary>
-    public AttributionResult Execute(ExperimentRun run, AttributionSettings? settings = null)
+    /// <inheritdoc />
+    protected override AttributionSettings DefaultSettings(string profile) => AttributionSettings.For(profile);
+
+    /// <inheritdoc />
+    protected override void Measure(ExperimentRun run, AttributionSettings settings, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        settings ??= AttributionSettings.For(run.Profile);
-        var summary = ResultRows<AttributionRow>.Open(run.ResultPath("attribution.csv"));
-        var charts = new List<ChartSpec>();
-        var grids = new List<CaptionedImage>();
-        var files = new List<string> { summary.Path };
-        var checks = new List<SanityCheck>();
-        using var pipeline = new CdmPipeline(run, settings.Scale);
+        var summary = output.Rows<AttributionRow>("attribution.csv");
+        var pipeline = output.Own(new CdmPipeline(run, settings.Scale));
         DomainJudge? judge = null;
         try
         {
@@ -71,27 +65,27 @@ public sealed class AttributionExperiment : IExperiment
                             Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}", split.Name),
                             settings.Routers.Where(RouterKindNames.IsTrained));
                         judge ??= DomainJudge.Load(run.Log);
-                        var measurement = Measure(run, pipeline, settings, split, shardDomains, isDomainSplit, store, router, judge, gridPath);
+                        var measurement = MeasureRouter(run, pipeline, settings, split, shardDomains, isDomainSplit, store, router, judge, gridPath);
                         samples = ResultRows<AttributionSampleRow>.Create(samplesPath, measurement.Samples).Rows;
                         curves = ResultRows<AttributionCurveRow>.Create(curvesPath, measurement.Curves).Rows;
                         summary.Add(SummaryRow(run, settings, split, shardDomains, isDomainSplit, router, samples, models, measurement.RouterSeconds, measurement.SampleSeconds));
                     }
 
-                    files.AddRange([samplesPath, curvesPath, gridPath]);
-                    grids.Add(new CaptionedImage(
+                    output.File(samplesPath);
+                    output.File(curvesPath);
+                    output.Image(gridPath,
                         $"{split.Name}, {router.Name()} router: row k = samples credited to shard k " +
-                        $"({string.Join(", ", shardDomains.Select((d, s) => $"{s}: {d}"))}); grey cells = fewer than {GridColumns} samples credited",
-                        gridPath));
-                    charts.Add(CurveChart(run, split, shardDomains, isDomainSplit, router, curves));
+                        $"({string.Join(", ", shardDomains.Select((d, s) => $"{s}: {d}"))}); grey cells = fewer than {GridColumns} samples credited");
+                    Figure(output, CurveChart(run, split, shardDomains, isDomainSplit, router, curves));
                     measured.Add((router, samples));
                     if (isDomainSplit && settings.IsChecked(router))
                     {
-                        checks.Add(KappaCheck(settings, split, router, summary.Rows, run));
+                        output.Check(KappaCheck(settings, split, router, summary.Rows, run));
                     }
                 }
 
-                charts.Add(CreditHistogram(run, split, measured));
-                charts.Add(CreditedCounts(run, split, measured));
+                Figure(output, CreditHistogram(run, split, measured));
+                Figure(output, CreditedCounts(run, split, measured));
             }
         }
         finally
@@ -99,24 +93,15 @@ public sealed class AttributionExperiment : IExperiment
             judge?.Dispose();
         }
 
-        foreach (var chart in charts)
-        {
-            var (html, png) = FigureWriter.Save(chart, run.ResultPath(FileNameOf(chart)));
-            files.AddRange([html, png]);
-        }
-
-        run.WriteRunInfo(started, new Dictionary<string, string>
-        {
-            ["domainSplit"] = settings.DomainSplit,
-            ["uniformSplit"] = settings.UniformSplit,
-            ["routers"] = string.Join(",", settings.Routers.Select(RouterKindNames.Name)),
-            ["samplesPerClass"] = settings.SamplesPerClass.ToString(CultureInfo.InvariantCulture),
-            ["minimumKappa"] = settings.MinimumKappa.ToString(CultureInfo.InvariantCulture),
-        });
-        files.Add(run.ResultPath("run.json"));
-        var report = new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["Attribution: credit vs judged domain"] = summary.ToTable() }, files, checks);
-        return new AttributionResult(report, charts, grids);
+        output.Table("Attribution: credit vs judged domain", summary.ToTable());
+        output.RunInfo["domainSplit"] = settings.DomainSplit;
+        output.RunInfo["uniformSplit"] = settings.UniformSplit;
+        output.RunInfo["routers"] = string.Join(",", settings.Routers.Select(RouterKindNames.Name));
+        output.RunInfo["samplesPerClass"] = settings.SamplesPerClass.ToString(CultureInfo.InvariantCulture);
+        output.RunInfo["minimumKappa"] = settings.MinimumKappa.ToString(CultureInfo.InvariantCulture);
     }
+
+    private static void Figure(ExperimentOutput output, ChartSpec chart) => output.Figure(chart, FileNameOf(chart));
 
     /// <summary>The source domain of a shard's IDs ("mnist10k", "fashion-mnist"), or "mixed" when they span several.</summary>
     public static string DomainOf(IReadOnlyList<string> ids)
@@ -128,7 +113,7 @@ public sealed class AttributionExperiment : IExperiment
 
     private sealed record Measurement(IReadOnlyList<AttributionSampleRow> Samples, IReadOnlyList<AttributionCurveRow> Curves, double RouterSeconds, double SampleSeconds);
 
-    private static Measurement Measure(
+    private static Measurement MeasureRouter(
         ExperimentRun run, CdmPipeline pipeline, AttributionSettings settings, ShardSplit split, string[] shardDomains, bool isDomainSplit,
         SplitStore store, RouterKind router, DomainJudge judge, string gridPath)
     {

@@ -10,39 +10,34 @@ using CdmNotebooks.Reporting;
 namespace CdmNotebooks.Experiments.Continual;
 
 /// <summary>E3: shards arrive one at a time; after each addition, FID of CDM under each router kind, and what the addition cost (new shard training plus router update).</summary>
-public sealed class ContinualExperiment : IExperiment
+public sealed class ContinualExperiment : Experiment<ContinualSettings>
 {
     /// <summary>The router kinds composed after each addition, in table order: every kind but random pick (Table 1's one-model baseline).</summary>
     public static IReadOnlyList<RouterKind> Routers { get; } = RouterKindNames.All.Where(k => k != RouterKind.RandomPick).ToArray();
 
-    private readonly ContinualSettings? _settings;
-
     /// <summary>Runs the profile's settings, or <paramref name="settings"/> when given.</summary>
     public ContinualExperiment(ContinualSettings? settings = null)
+        : base(settings)
     {
-        _settings = settings;
     }
 
     /// <inheritdoc />
-    public string Name => "continual";
+    public override string Name => "continual";
 
     /// <inheritdoc />
-    public string Question =>
+    public override string Question =>
         "As shards arrive one at a time, does a compartmentalized model improve with each addition while naive averaging does not, and what does each addition cost (new shard plus router update) for each router kind?";
 
-    /// <summary>The settings a run of <paramref name="profile"/> uses.</summary>
-    public ContinualSettings SettingsFor(string profile) => _settings ?? ContinualSettings.For(profile);
+    /// <inheritdoc />
+    protected override ContinualSettings DefaultSettings(string profile) => ContinualSettings.For(profile);
 
     /// <inheritdoc />
-    public ExperimentReport Run(ExperimentRun run)
+    protected override void Measure(ExperimentRun run, ContinualSettings settings, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        var settings = SettingsFor(run.Profile);
-        var table = ResultRows<ContinualRow>.Open(run.ResultPath("continual.csv"));
-        var costs = ResultRows<ContinualCostRow>.Open(run.ResultPath("costs.csv"));
+        var table = output.Rows<ContinualRow>("continual.csv");
+        var costs = output.Rows<ContinualCostRow>("costs.csv");
         var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(settings.Dataset, settings.Scheme, settings.Shards, ShardSplit.DefaultSeed));
-        using var pipeline = new CdmPipeline(run, settings.Scale);
+        var pipeline = output.Own(new CdmPipeline(run, settings.Scale));
         var scheme = split.Scheme.Kind;
         var fingerprints = new List<string>();
         var isolation = new List<string>();
@@ -95,19 +90,29 @@ public sealed class ContinualExperiment : IExperiment
             }
         }
 
-        var files = WriteFigures(run, settings, table, costs, split.Name);
-        run.WriteRunInfo(started, new Dictionary<string, string> { ["note"] = settings.Note, ["split"] = split.Name });
-        var checks = new[]
+        var caption = $"profile {run.Profile}, seed {run.Seed}, split {split.Name}, {run.Command}";
+        output.Figure(ContinualCharts.FidVsShardsPresent(table.Rows, caption), "fid-vs-shards-present");
+        output.Figure(ContinualCharts.RouterUpdateCost(costs.Rows, caption), "router-update-cost");
+        foreach (var kind in Routers)
         {
-            new SanityCheck("adding a shard never retrains earlier shards (cached model files and data identities unchanged)", isolated,
-                string.Join("; ", isolation)),
-            RouterCostCheck(costs.Rows, split, run, settings.Shards),
-            ImprovementCheck(table.Rows, split, run, settings.EvaluateAt.Max()),
-        };
-        return new ExperimentReport(Name, run.Profile,
-            new Dictionary<string, ResultTable> { ["FID (CdmNet features) as shards arrive"] = table.ToTable(), ["Cost of each addition"] = costs.ToTable() },
-            files, checks);
+            var grid = run.ResultPath(SampleGridName(split, kind));
+            if (File.Exists(grid))
+            {
+                output.Image(grid, $"all {split.ShardCount} shards, {kind.Name()} router: the first 20 samples in two rows; column c requested class c");
+            }
+        }
+
+        output.Check(new SanityCheck("adding a shard never retrains earlier shards (cached model files and data identities unchanged)", isolated,
+            string.Join("; ", isolation)));
+        output.Check(RouterCostCheck(costs.Rows, split, run, settings.Shards));
+        output.Check(ImprovementCheck(table.Rows, split, run, settings.EvaluateAt.Max()));
+        output.Table("FID (CdmNet features) as shards arrive", table.ToTable());
+        output.Table("Cost of each addition", costs.ToTable());
+        output.RunInfo["note"] = settings.Note;
+        output.RunInfo["split"] = split.Name;
     }
+
+    private static string SampleGridName(ShardSplit split, RouterKind kind) => $"samples-{split.Name}-{split.ShardCount}-{kind.Name()}.png";
 
     /// <summary>The row of (<paramref name="present"/>, <paramref name="kind"/>) of this run's split, or null.</summary>
     private static TRow? Find<TRow>(IEnumerable<TRow> rows, ShardSplit split, int present, RouterKind kind, ExperimentRun run)
@@ -191,8 +196,7 @@ public sealed class ContinualExperiment : IExperiment
                         present == 1 ? "single model" : (composed!.Denoiser as ComposedDenoiser)?.Sparsity.ToString() ?? "single model"));
                     if (present == split.ShardCount)
                     {
-                        ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])),
-                            run.ResultPath($"samples-{split.Name}-{present}-{kind.Name()}.png"), columns: 10);
+                        ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), run.ResultPath(SampleGridName(split, kind)), columns: 10);
                     }
                 }
                 finally
@@ -210,7 +214,6 @@ public sealed class ContinualExperiment : IExperiment
         }
     }
 
-    /// <summary>Every addition has a cost row per router kind, and each kind touched what it should: naive and Ito nothing, the compartmentalized router exactly the new shard, the classifier every present shard.</summary>
     /// <summary>
     /// The quality gate (the paper's Fig. 2, read left to right): for every posterior-weight router, FID with all evaluated shards present is
     /// below FID with one shard, beyond both 95 % bootstrap intervals (its upper bound under the one-shard lower bound). On a by-class split
@@ -236,6 +239,7 @@ public sealed class ContinualExperiment : IExperiment
             passed, string.Join("; ", details));
     }
 
+    /// <summary>Every addition has a cost row per router kind, and each kind touched what it should: naive and Ito nothing, the compartmentalized router exactly the new shard, the classifier every present shard.</summary>
     private static SanityCheck RouterCostCheck(IReadOnlyList<ContinualCostRow> costs, ShardSplit split, ExperimentRun run, int shards)
     {
         var problems = new List<string>();
@@ -266,15 +270,5 @@ public sealed class ContinualExperiment : IExperiment
 
         return new SanityCheck("router update cost recorded per kind (naive/ito: nothing; compartmentalized: one new head; classifier: retrained on all shards)",
             problems.Count == 0, problems.Count == 0 ? $"{shards} additions x {Routers.Count} router kinds recorded" : string.Join("; ", problems));
-    }
-
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, ContinualSettings settings, ResultRows<ContinualRow> table, ResultRows<ContinualCostRow> costs, string splitName)
-    {
-        var caption = $"profile {run.Profile}, seed {run.Seed}, split {splitName}, {run.Command}";
-        FigureWriter.Save(ContinualCharts.FidVsShardsPresent(table.Rows, caption), run.ResultPath("fid-vs-shards-present"));
-        FigureWriter.Save(ContinualCharts.RouterUpdateCost(costs.Rows, caption), run.ResultPath("router-update-cost"));
-        return Directory.GetFiles(run.ResultsDirectory)
-            .Where(f => f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".html", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).ToArray();
     }
 }

@@ -14,30 +14,32 @@ namespace CdmNotebooks.Experiments.Convergence;
 /// The observed models train in their own cache folder, keeping a snapshot at every observed step (a cached Table 1 model has no
 /// intermediate states to evaluate); they share Table 1's bases. An interrupted run resumes the training and the curve.
 /// </remarks>
-public sealed class ConvergenceExperiment : IExperiment
+public sealed class ConvergenceExperiment : Experiment<Table1Settings>
 {
-    public string Name => "convergence";
+    /// <inheritdoc />
+    public override string Name => "convergence";
 
-    public string Question => "Does FID stop improving within Table 1's step budgets, for the paragon and for one shard, in every training regime?";
+    /// <inheritdoc />
+    public override string Question => "Does FID stop improving within Table 1's step budgets, for the paragon and for one shard, in every training regime?";
 
     /// <summary>The observed steps of a model trained for <paramref name="trainSteps"/>: step 0 (where it starts: its base, or its initialization) and <paramref name="points"/> evenly spaced steps, the last one the budget.</summary>
     public static IReadOnlyList<int> ObservedSteps(int trainSteps, int points) =>
         Enumerable.Range(0, points + 1).Select(k => (int)Math.Round(trainSteps * k / (double)points)).Distinct().ToArray();
 
-    public ExperimentReport Run(ExperimentRun run)
+    /// <inheritdoc />
+    protected override Table1Settings DefaultSettings(string profile) => Table1Settings.For(profile);
+
+    /// <inheritdoc />
+    protected override void Measure(ExperimentRun run, Table1Settings table1, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        var table1 = Table1Settings.For(run.Profile);
         // smoke checks the pipeline on Table 1's first (fine-tuned) block only: each block costs one more paragon of training.
         // beyondParity: the observed shard also trains for that multiple of its parity steps (the paragon's budget in standard), which
         // shows whether a shard that misses the claim lacked steps and where it would plateau.
         var (paragonPoints, shardPoints, beyondParity, beyondPoints, perClass, grids) = run.Profile == "smoke"
             ? (4, 2, 2, 2, 10, (IReadOnlyList<Table1Grid>)table1.Grids.Take(1).ToArray())
             : (8, 4, 8, 8, 50, table1.Grids);
-        var table = ResultRows<ConvergenceRow>.Open(run.ResultPath("convergence.csv"));
+        var table = output.Rows<ConvergenceRow>("convergence.csv");
         var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "convergence-models"));
-        var checks = new List<SanityCheck>();
         foreach (var grid in grids.Where(g => run.Selects(g.Name)))
         {
             // Each block at its own budget (Table 1's scaled blocks train longer); the bases are shared through the model cache.
@@ -79,19 +81,17 @@ public sealed class ConvergenceExperiment : IExperiment
                 }
             }
 
-            checks.AddRange(models.Select(m => LearningCheck(table.Rows, block, m.Model, m.Steps)));
+            output.Check(models.Select(m => LearningCheck(table.Rows, block, m.Model, m.Steps)));
             if (run.Profile != "smoke")
             {
-                checks.Add(PlateauCheck(table.Rows, block, paragonSteps));
+                output.Check(PlateauCheck(table.Rows, block, paragonSteps));
             }
         }
 
-        var files = WriteFigures(run, table1, grids, table);
-        run.WriteRunInfo(started, new Dictionary<string, string>
-        {
-            ["note"] = $"{paragonPoints} observed steps per paragon and {shardPoints} per shard, shard 0 also at {beyondParity}x its parity steps, {perClass * 10} samples each, Table 1's {run.Profile} configurations",
-        });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) against training steps"] = table.ToTable() }, files, checks);
+        WriteFigures(run, table1, grids, table, output);
+        output.Table("FID (CdmNet features) against training steps", table.ToTable());
+        output.RunInfo["note"] =
+            $"{paragonPoints} observed steps per paragon and {shardPoints} per shard, shard 0 also at {beyondParity}x its parity steps, {perClass * 10} samples each, Table 1's {run.Profile} configurations";
     }
 
     /// <summary>One block of this run: its name, dataset, and which rows are its.</summary>
@@ -122,9 +122,8 @@ public sealed class ConvergenceExperiment : IExperiment
                 $"step {quarter}: {before.Fid:F2} [{before.FidLow:F2}, {before.FidHigh:F2}]; step {steps[^1]}: {last.Fid:F2} ({(last.Fid / before.Fid - 1) * 100:+0.0;-0.0} %)"));
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings table1, IReadOnlyList<Table1Grid> grids, ResultRows<ConvergenceRow> table)
+    private static void WriteFigures(ExperimentRun run, Table1Settings table1, IReadOnlyList<Table1Grid> grids, ResultRows<ConvergenceRow> table, ExperimentOutput output)
     {
-        var files = new List<string>();
         foreach (var grid in grids)
         {
             var series = table.Rows.Of(run).Where(r => table1.InBlock(grid, r)).GroupBy(r => r.Model)
@@ -146,12 +145,7 @@ public sealed class ConvergenceExperiment : IExperiment
             {
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
             };
-            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-vs-steps-{grid.FileTag}-{grid.Dataset}"));
-            files.Add(html);
-            files.Add(png);
+            output.Figure(spec, $"fid-vs-steps-{grid.FileTag}-{grid.Dataset}");
         }
-
-        files.Add(run.ResultPath("convergence.csv"));
-        return files;
     }
 }

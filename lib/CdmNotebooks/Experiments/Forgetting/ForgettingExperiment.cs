@@ -14,30 +14,28 @@ namespace CdmNotebooks.Experiments.Forgetting;
 /// retraining the paragon; wall time, speedup, FID before/after, a lineage proof and quality gates that fail on models drawing noise.
 /// In a fine-tuned regime every retraining re-fine-tunes from the one base, whose cost is pretraining and not part of any request's.
 /// </summary>
-public sealed class ForgettingExperiment : IExperiment
+public sealed class ForgettingExperiment : Experiment<ForgettingSettings>
 {
     private const string Actor = "forgetting-experiment";
 
     /// <inheritdoc />
-    public string Name => "forgetting";
+    public override string Name => "forgetting";
 
     /// <inheritdoc />
-    public string Question => "How much faster is forgetting training data with a compartmentalized model than retraining a monolithic one, and what does it cost in FID?";
+    public override string Question => "How much faster is forgetting training data with a compartmentalized model than retraining a monolithic one, and what does it cost in FID?";
 
     /// <inheritdoc />
-    public ExperimentReport Run(ExperimentRun run)
+    protected override ForgettingSettings DefaultSettings(string profile) => ForgettingSettings.For(profile);
+
+    /// <inheritdoc />
+    protected override void Measure(ExperimentRun run, ForgettingSettings settings, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        var settings = ForgettingSettings.For(run.Profile);
-        using var pipeline = new CdmPipeline(run, ForgettingSettings.Scale(run.Profile));
+        var pipeline = output.Own(new CdmPipeline(run, ForgettingSettings.Scale(run.Profile)));
         var split = ShardSplit.Load(settings.Split);
         var dataset = split.Dataset;
-        var evaluations = ResultRows<ForgettingEvaluationRow>.Open(run.ResultPath("evaluations.csv"));
+        var evaluations = output.Rows<ForgettingEvaluationRow>("evaluations.csv");
         var regime = settings.Regime;
-        var scorer = new Scorer(run, pipeline, split, regime.Name, evaluations);
-        var checks = new List<SanityCheck>();
-        var files = new List<string>();
+        var scorer = new Scorer(run, pipeline, split, regime.Name, evaluations, output);
         // Rebuilt from the scores at every run (the scores resume from evaluations.csv), so it never holds a row of another run.
         var summary = new List<ForgettingRow>();
         var registryParent = Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "registries", Name, run.Profile, $"seed-{run.Seed}");
@@ -66,22 +64,22 @@ public sealed class ForgettingExperiment : IExperiment
             run.Log($"  {request.Name}: forgot {forgotten.Count} IDs; retrained {shardTrainings.Count} shard(s), {routerTrainings.Count} router part(s)");
 
             var lineage = LineageCheck.Verify(registry);
-            files.Add(SaveJson(run.ResultPath($"lineage-{request.Name}.json"), lineage));
+            output.File(SaveJson(run.ResultPath($"lineage-{request.Name}.json"), lineage));
             File.Copy(registry.AuditLogPath, run.ResultPath($"audit-{request.Name}.jsonl"), overwrite: true);
-            files.Add(run.ResultPath($"audit-{request.Name}.jsonl"));
-            checks.Add(new SanityCheck($"lineage check passes after forgetting {request.Name}", lineage.Passed,
+            output.File(run.ResultPath($"audit-{request.Name}.jsonl"));
+            output.Check(new SanityCheck($"lineage check passes after forgetting {request.Name}", lineage.Passed,
                 lineage.Passed
                     ? $"{lineage.CheckedComponents.Count} active components ({string.Join(", ", lineage.CheckedComponents)}) verified against {lineage.ForgottenIds} forgotten IDs"
                     : string.Join(" | ", lineage.Violations)));
-            checks.AddRange(StaleComponentChecks(registry, request, report));
-            checks.Add(SisaCheck(split, registry, request, requestedIds, report));
+            output.Check(StaleComponentChecks(registry, request, report));
+            output.Check(SisaCheck(split, registry, request, requestedIds, report));
 
             var paragonAfter = pipeline.TrainParagon(dataset, forgotten, regime);
             var shardSeconds = shardTrainings.Sum(t => t.Model.TrainSeconds);
             if (request.Shard is not null)
             {
                 var cdmSeconds = settings.EvaluatedRouters.Max(k => shardSeconds + routerTrainings.Where(t => t.Kind == k).Sum(t => t.Seconds));
-                checks.Add(new SanityCheck($"forgetting a whole shard ({request.Name}) is faster than retraining the paragon",
+                output.Check(new SanityCheck($"forgetting a whole shard ({request.Name}) is faster than retraining the paragon",
                     cdmSeconds < paragonAfter.TrainSeconds,
                     $"CDM {cdmSeconds:F1} s (slowest router kind) vs paragon {paragonAfter.TrainSeconds:F1} s"));
             }
@@ -89,13 +87,13 @@ public sealed class ForgettingExperiment : IExperiment
             outcomes.Add(new RequestOutcome(request, store, forgotten.Count, shardTrainings, routerTrainings, paragonAfter, lineage.Passed));
         }
 
-        var paragonBefore = scorer.Measure("before", "paragon", () => paragon.LoadDenoiser(), files);
-        var cdmBefore = settings.EvaluatedRouters.ToDictionary(k => k, k => scorer.Measure("before", "cdm", k, initial, files));
+        var paragonBefore = scorer.Measure("before", "paragon", () => paragon.LoadDenoiser());
+        var cdmBefore = settings.EvaluatedRouters.ToDictionary(k => k, k => scorer.Measure("before", "cdm", k, initial));
         var scores = new List<(string Request, string Method, ForgettingEvaluationRow Before, ForgettingEvaluationRow After)>();
         foreach (var outcome in outcomes)
         {
             var request = outcome.Request;
-            var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", () => outcome.Paragon.LoadDenoiser(), files);
+            var paragonAfterScore = scorer.Measure($"after-{request.Name}", "paragon", () => outcome.Paragon.LoadDenoiser());
             scores.Add((request.Name, "paragon", paragonBefore, paragonAfterScore));
             var shardSeconds = outcome.Shards.Sum(t => t.Model.TrainSeconds);
             var shardSteps = outcome.Shards.Sum(t => t.Model.TrainSteps);
@@ -103,7 +101,7 @@ public sealed class ForgettingExperiment : IExperiment
                 null, null, paragonBefore, paragonAfterScore, lineagePassed: null);
             foreach (var kind in settings.EvaluatedRouters)
             {
-                var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Store, files);
+                var after = scorer.Measure($"after-{request.Name}", "cdm", kind, outcome.Store);
                 scores.Add((request.Name, $"cdm-{kind.Name()}", cdmBefore[kind], after));
                 var routerSeconds = outcome.Routers.Where(t => t.Kind == kind).Sum(t => t.Seconds);
                 var seconds = shardSeconds + routerSeconds;
@@ -113,16 +111,14 @@ public sealed class ForgettingExperiment : IExperiment
             }
         }
 
-        checks.AddRange(QualityChecks(scores, split.ClassCounts(0).Length));
-
+        output.Check(QualityChecks(scores, split.ClassCounts(0).Length));
         var summaryRows = ResultRows<ForgettingRow>.Create(run.ResultPath("forgetting.csv"), summary);
-        files.Add(summaryRows.Path);
-        files.Add(evaluations.Path);
-        var (html, png) = FigureWriter.Save(TimeVsFidChart(summary, run.Command), run.ResultPath("forgetting-time-vs-fid"));
-        files.Add(html);
-        files.Add(png);
-        run.WriteRunInfo(started, new Dictionary<string, string> { ["split"] = split.Name, ["featureSpace"] = scorer.FeatureSpace });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["forgetting"] = summaryRows.ToTable(), ["evaluations"] = evaluations.ToTable() }, files, checks);
+        output.File(summaryRows.Path);
+        output.Figure(TimeVsFidChart(summary, run.Command), "forgetting-time-vs-fid");
+        output.Table("forgetting", summaryRows.ToTable());
+        output.Table("evaluations", evaluations.ToTable());
+        output.RunInfo["split"] = split.Name;
+        output.RunInfo["featureSpace"] = scorer.FeatureSpace;
     }
 
     /// <summary>Forgetting wall time (x) against FID after forgetting (y, with its bootstrap interval), one series per method, one point per request.</summary>

@@ -13,14 +13,16 @@ internal sealed class Scorer
     private readonly ShardSplit _split;
     private readonly string _regime;
     private readonly ResultRows<ForgettingEvaluationRow> _table;
+    private readonly ExperimentOutput _output;
 
-    public Scorer(ExperimentRun run, CdmPipeline pipeline, ShardSplit split, string regime, ResultRows<ForgettingEvaluationRow> table)
+    public Scorer(ExperimentRun run, CdmPipeline pipeline, ShardSplit split, string regime, ResultRows<ForgettingEvaluationRow> table, ExperimentOutput output)
     {
         _run = run;
         _regime = regime;
         _pipeline = pipeline;
         _split = split;
         _table = table;
+        _output = output;
         FeatureSpace = $"CdmNet features ({split.Dataset})";
     }
 
@@ -28,22 +30,22 @@ internal sealed class Scorer
     public string FeatureSpace { get; private set; }
 
     /// <summary>Scores the composition of every active shard of <paramref name="store"/> under a router of <paramref name="kind"/>.</summary>
-    public ForgettingEvaluationRow Measure(string state, string method, RouterKind kind, SplitStore store, List<string> files) =>
+    public ForgettingEvaluationRow Measure(string state, string method, RouterKind kind, SplitStore store) =>
         Measure(state, method, kind, () =>
         {
             var model = store.Compose(kind);
             return (model.Denoiser, model.Dispose);
-        }, files);
+        });
 
     /// <summary>Scores a single model.</summary>
-    public ForgettingEvaluationRow Measure(string state, string method, Func<UNetDenoiser> load, List<string> files) =>
+    public ForgettingEvaluationRow Measure(string state, string method, Func<UNetDenoiser> load) =>
         Measure(state, method, null, () =>
         {
             var denoiser = load();
             return ((IDenoiser)denoiser, () => denoiser.Network.Dispose());
-        }, files);
+        });
 
-    private ForgettingEvaluationRow Measure(string state, string method, RouterKind? kind, Func<(IDenoiser Denoiser, Action Release)> open, List<string> files)
+    private ForgettingEvaluationRow Measure(string state, string method, RouterKind? kind, Func<(IDenoiser Denoiser, Action Release)> open)
     {
         var router = kind?.Name() ?? "";
         var label = kind is null ? method : $"{method}-{router}";
@@ -53,7 +55,7 @@ internal sealed class Scorer
             _run.Log($"  {state} {label}: already measured");
             if (File.Exists(grid))
             {
-                files.Add(grid);
+                _output.Image(grid, Caption(state, label));
             }
 
             return measured;
@@ -66,7 +68,7 @@ internal sealed class Scorer
             var report = _pipeline.Evaluate(samples, _split.Dataset);
             FeatureSpace = report.FeatureSpace;
             ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), grid, columns: 10);
-            files.Add(grid);
+            _output.Image(grid, Caption(state, label));
             var row = new ForgettingEvaluationRow(_regime, _split.Dataset, _split.Name, _split.ShardCount, state, method, router, _run.Seed, _run.Profile,
                 EvaluationRow.Of(report), Math.Round(samples.Seconds, 1));
             _table.Add(row);
@@ -79,4 +81,6 @@ internal sealed class Scorer
             release();
         }
     }
+
+    private static string Caption(string state, string label) => $"{label}, {state}: the first 20 samples in two rows; column c requested class c";
 }

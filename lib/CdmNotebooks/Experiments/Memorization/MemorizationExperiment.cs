@@ -17,30 +17,25 @@ namespace CdmNotebooks.Experiments.Memorization;
 /// the small shard's. Pixel space is the primary measure (literal copies); the CdmNet feature space is reported beside it.
 /// Fixed-weight mixtures are naive averaging with priors lambda = (w, 1 - w): D = w D_small + (1 - w) D_rest at every step.
 /// </remarks>
-public sealed class MemorizationExperiment : IExperiment
+public sealed class MemorizationExperiment : Experiment<MemorizationSettings>
 {
     private const int PairsShown = 12;
     private const double HybridMaxProbability = 0.9;
 
     /// <inheritdoc />
-    public string Name => "memorization";
+    public override string Name => "memorization";
 
     /// <inheritdoc />
-    public string Question => "Does composing a memorizing small shard with other shards reduce near-copies of its training images while keeping quality?";
+    public override string Question => "Does composing a memorizing small shard with other shards reduce near-copies of its training images while keeping quality?";
 
     /// <inheritdoc />
-    public ExperimentReport Run(ExperimentRun run) => Execute(run).Report;
+    protected override MemorizationSettings DefaultSettings(string profile) => MemorizationSettings.For(profile);
 
-    /// <summary>Runs E5 with <paramref name="settings"/> (default: those of the run's profile) and returns the report with its charts and images.</summary>
-    public MemorizationResult Execute(ExperimentRun run, MemorizationSettings? settings = null)
+    /// <inheritdoc />
+    protected override void Measure(ExperimentRun run, MemorizationSettings settings, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        settings ??= MemorizationSettings.For(run.Profile);
-        var table = ResultRows<MemorizationRow>.Open(run.ResultPath("memorization.csv"));
-        var files = new List<string> { table.Path };
-        var images = new List<CaptionedImage>();
-        using var pipeline = new CdmPipeline(run, settings.Scale);
+        var table = output.Rows<MemorizationRow>("memorization.csv");
+        var pipeline = output.Own(new CdmPipeline(run, settings.Scale));
         var train = pipeline.Train(settings.Dataset);
         var smallIds = SmallShardIds(train, settings.SmallPerClass, run.Seed);
         var smallSet = smallIds.ToHashSet(StringComparer.Ordinal);
@@ -84,10 +79,9 @@ public sealed class MemorizationExperiment : IExperiment
                         ResultValue.Round((weight > 0 ? small.TrainSeconds : 0) + (weight < 1 ? rest.TrainSeconds : 0)), Math.Round(samples.Seconds, 1)));
                 }
 
-                files.Add(pairsPath);
-                images.Add(new CaptionedImage(
+                output.Image(pairsPath,
                     $"{method}: the {PairsShown} generated samples closest to a training image, each followed by its nearest training image " +
-                    $"(sorted by ratio d1/mean(d1..d{settings.Neighbours}); near-copy when below {settings.Threshold:F3})", pairsPath));
+                    $"(sorted by ratio d1/mean(d1..d{settings.Neighbours}); near-copy when below {settings.Threshold:F3})");
             }
         }
         finally
@@ -98,32 +92,17 @@ public sealed class MemorizationExperiment : IExperiment
         }
 
         var (oodTable, oodGrid) = OutOfDistribution(run, settings);
-        files.AddRange([run.ResultPath("ood.csv"), oodGrid.Path]);
-        images.Add(oodGrid);
-
-        var charts = new List<ChartSpec> { MemorizationChart(run, settings, table.Rows), QualityChart(run, table.Rows) };
-        foreach (var chart in charts)
-        {
-            var (html, png) = FigureWriter.Save(chart, run.ResultPath(chart == charts[0] ? "fig-memorized-fraction-vs-weight" : "fig-fid-vs-weight"));
-            files.AddRange([html, png]);
-        }
-
-        run.WriteRunInfo(started, new Dictionary<string, string>
-        {
-            ["smallShard"] = $"{smallIds.Count} images of {settings.Dataset} ({settings.SmallPerClass} per class), {small.TrainSteps} steps of batch {settings.SmallShardBatch}",
-            ["restShard"] = $"{restIds.Length} images, {rest.TrainSteps} steps (compute parity)",
-            ["threshold"] = settings.Threshold.ToString("R", CultureInfo.InvariantCulture),
-            ["neighbours"] = settings.Neighbours.ToString(CultureInfo.InvariantCulture),
-        });
-        files.Add(run.ResultPath("run.json"));
-        var report = new ExperimentReport(Name, run.Profile,
-            new Dictionary<string, ResultTable>
-            {
-                ["Memorization vs mixture weight (Fig. 4B)"] = table.ToTable(),
-                ["Composing domains for an out-of-distribution request (Fig. 4A)"] = oodTable.ToTable(),
-            },
-            files, Checks(run, settings, table.Rows));
-        return new MemorizationResult(report, charts, images);
+        output.File(oodTable.Path);
+        output.Image(oodGrid.Path, oodGrid.Title);
+        output.Figure(MemorizationChart(run, settings, table.Rows), "fig-memorized-fraction-vs-weight");
+        output.Figure(QualityChart(run, table.Rows), "fig-fid-vs-weight");
+        output.Check(Checks(run, settings, table.Rows));
+        output.Table("Memorization vs mixture weight (Fig. 4B)", table.ToTable());
+        output.Table("Composing domains for an out-of-distribution request (Fig. 4A)", oodTable.ToTable());
+        output.RunInfo["smallShard"] = $"{smallIds.Count} images of {settings.Dataset} ({settings.SmallPerClass} per class), {small.TrainSteps} steps of batch {settings.SmallShardBatch}";
+        output.RunInfo["restShard"] = $"{restIds.Length} images, {rest.TrainSteps} steps (compute parity)";
+        output.RunInfo["threshold"] = settings.Threshold.ToString("R", CultureInfo.InvariantCulture);
+        output.RunInfo["neighbours"] = settings.Neighbours.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>The method name of a mixture: the small shard's weight and the rest shard's.</summary>

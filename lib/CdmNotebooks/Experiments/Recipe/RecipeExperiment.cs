@@ -15,7 +15,7 @@ namespace CdmNotebooks.Experiments.Recipe;
 /// fields only, and sampled from the same noise, so a FID difference is the recipe's and the train seconds are its cost. The models train
 /// in their own cache folder (the bases are Table 1's); an interrupted run resumes its training and its table.
 /// </remarks>
-public sealed class RecipeExperiment : IExperiment
+public sealed class RecipeExperiment : Experiment<Table1Settings>
 {
     /// <summary>The row of Table 1's recipe, which every other variant changes in one respect.</summary>
     public const string Baseline = "baseline";
@@ -23,15 +23,18 @@ public sealed class RecipeExperiment : IExperiment
     /// <summary>The row of the baseline's starting point: step 0, the base for a fine-tuned regime, the initialization from scratch.</summary>
     public const string Start = "step 0 (start)";
 
-    public string Name => "recipe";
+    /// <inheritdoc />
+    public override string Name => "recipe";
 
-    public string Question => "Which change to Table 1's training recipe (min-SNR weighting, learning-rate decay, EMA, batch size) lowers FID at a shard's compute-parity budget?";
+    /// <inheritdoc />
+    public override string Question => "Which change to Table 1's training recipe (min-SNR weighting, learning-rate decay, EMA, batch size) lowers FID at a shard's compute-parity budget?";
 
-    public ExperimentReport Run(ExperimentRun run)
+    /// <inheritdoc />
+    protected override Table1Settings DefaultSettings(string profile) => Table1Settings.For(profile);
+
+    /// <inheritdoc />
+    protected override void Measure(ExperimentRun run, Table1Settings table1, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        var table1 = Table1Settings.For(run.Profile);
         // The study compares recipes at a shard's compute-parity budget of the profile's scale: blocks with a multiplied budget are not studied.
         var selected = table1.Grids.Where(g => g.StepMultiple == 1 && run.Selects(g.Regime)).ToArray();
         if (selected.Length == 0)
@@ -42,16 +45,15 @@ public sealed class RecipeExperiment : IExperiment
 
         // smoke checks the pipeline on one block: each block trains and samples every variant once more.
         var (perClass, grids) = run.Profile == "smoke" ? (10, selected.Take(1).ToArray()) : (50, selected);
-        var table = ResultRows<RecipeRow>.Open(run.ResultPath("recipe.csv"));
+        var table = output.Rows<RecipeRow>("recipe.csv");
         var cache = new ModelCache(Path.Combine(Path.GetDirectoryName(run.Models.Root)!, "recipe-models"));
-        using var pipeline = new CdmPipeline(run, table1.Scale);
-        var checks = new List<SanityCheck>();
+        var pipeline = output.Own(new CdmPipeline(run, table1.Scale));
         foreach (var grid in grids)
         {
             var (regime, dataset) = (grid.Regime, grid.Dataset);
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(dataset, SplitScheme.Uniform, 8, ShardSplit.DefaultSeed));
 
-            void Measure(string variant, TrainedModel model, string change, TrainingConfig? config)
+            void Score(string variant, TrainedModel model, string change, TrainingConfig? config)
             {
                 if (Point(table.Rows, run, regime.Name, dataset, variant) is not null)
                 {
@@ -76,26 +78,24 @@ public sealed class RecipeExperiment : IExperiment
             // Step 0 is kept so the baseline can be compared with where it started.
             var trained = pipeline.TrainShard(split, 0, regime: regime, cache: cache, snapshotSteps: [0]);
             var baselineConfig = Checkpoint.ReadHeader(trained.CheckpointPath).Config;
-            Measure(Baseline, trained, "Table 1's recipe", baselineConfig);
-            Measure(Start, trained with { CheckpointPath = ModelCache.SnapshotPath(trained, 0) }, "no training", null);
-            checks.Add(LearningCheck(table.Rows, run, regime.Name, dataset));
+            Score(Baseline, trained, "Table 1's recipe", baselineConfig);
+            Score(Start, trained with { CheckpointPath = ModelCache.SnapshotPath(trained, 0) }, "no training", null);
+            output.Check(LearningCheck(table.Rows, run, regime.Name, dataset));
             foreach (var variant in RecipeVariant.For(baselineConfig))
             {
                 var model = pipeline.TrainShard(split, 0, regime: regime, cache: cache, recipe: variant.Change);
                 var config = Checkpoint.ReadHeader(model.CheckpointPath).Config;
                 var differences = RecipeVariant.Differences(baselineConfig, config);
-                checks.Add(new SanityCheck($"one change: {regime.Name} {dataset} {variant.Name}: its trained configuration differs from the baseline's in {string.Join(", ", variant.Fields)} only",
+                output.Check(new SanityCheck($"one change: {regime.Name} {dataset} {variant.Name}: its trained configuration differs from the baseline's in {string.Join(", ", variant.Fields)} only",
                     differences.Select(d => d.Field).Order().SequenceEqual(variant.Fields.Order()), string.Join("; ", differences.Select(d => d.Change))));
-                Measure(variant.Name, model, string.Join("; ", differences.Select(d => d.Change)), config);
+                Score(variant.Name, model, string.Join("; ", differences.Select(d => d.Change)), config);
             }
         }
 
-        var files = WriteFigures(run, grids, table);
-        run.WriteRunInfo(started, new Dictionary<string, string>
-        {
-            ["note"] = $"shard 0 of each block's uniform-8 split at its compute-parity budget, one recipe change per variant, {perClass * 10} samples each from the same noise, Table 1's {run.Profile} configurations",
-        });
-        return new ExperimentReport(Name, run.Profile, new Dictionary<string, ResultTable> { ["FID (CdmNet features) of each recipe variant at a shard's budget"] = table.ToTable() }, files, checks);
+        WriteFigures(run, grids, table, output);
+        output.Table("FID (CdmNet features) of each recipe variant at a shard's budget", table.ToTable());
+        output.RunInfo["note"] =
+            $"shard 0 of each block's uniform-8 split at its compute-parity budget, one recipe change per variant, {perClass * 10} samples each from the same noise, Table 1's {run.Profile} configurations";
     }
 
     /// <summary>better or worse when the variant's 95 % FID interval lies wholly below or above the baseline's; otherwise within intervals.</summary>
@@ -116,9 +116,8 @@ public sealed class RecipeExperiment : IExperiment
                 $"step 0: {start?.Fid:F2} [{start?.FidLow:F2}, {start?.FidHigh:F2}]; trained: {trained?.Fid:F2} [{trained?.FidLow:F2}, {trained?.FidHigh:F2}]"));
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, IReadOnlyList<Table1Grid> grids, ResultRows<RecipeRow> table)
+    private static void WriteFigures(ExperimentRun run, IReadOnlyList<Table1Grid> grids, ResultRows<RecipeRow> table, ExperimentOutput output)
     {
-        var files = new List<string>();
         foreach (var grid in grids)
         {
             // The starting point is left out: its FID is many times the variants' and would flatten their bars.
@@ -139,12 +138,7 @@ public sealed class RecipeExperiment : IExperiment
                 Categories = rows.Select(r => r.Variant).ToArray(),
                 Caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; error bars half the 95 % bootstrap interval",
             };
-            var (html, png) = FigureWriter.Save(spec, run.ResultPath($"fid-by-recipe-{grid.Regime.FileTag}-{grid.Dataset}"));
-            files.Add(html);
-            files.Add(png);
+            output.Figure(spec, $"fid-by-recipe-{grid.Regime.FileTag}-{grid.Dataset}");
         }
-
-        files.Add(run.ResultPath("recipe.csv"));
-        return files;
     }
 }

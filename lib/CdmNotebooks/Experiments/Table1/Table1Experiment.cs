@@ -8,63 +8,41 @@ using CdmNotebooks.Reporting;
 namespace CdmNotebooks.Experiments.Table1;
 
 /// <summary>E1: paragon vs CDM (each router kind) vs the one-model baselines (random pick, soup) and the best-provisioned single shard, over training regimes, datasets, split schemes and shard counts, at compute parity.</summary>
-public sealed class Table1Experiment : IExperiment
+public sealed class Table1Experiment : Experiment<Table1Settings>
 {
-    private readonly Table1Settings? _settings;
-
     /// <summary>Runs the profile's grid, or <paramref name="settings"/> when given (e.g. a smaller grid in a notebook).</summary>
     public Table1Experiment(Table1Settings? settings = null)
+        : base(settings)
     {
-        _settings = settings;
     }
 
     /// <inheritdoc />
-    public string Name => "table1";
+    public override string Name => "table1";
 
     /// <inheritdoc />
-    public string Question =>
+    public override string Question =>
         "At equal training compute, how close does a compartmentalized model (shards composed by each router kind) come to the paragon trained on all data, and how much worse is naive averaging?";
 
-    /// <summary>The settings a run of <paramref name="profile"/> uses.</summary>
-    public Table1Settings SettingsFor(string profile) => _settings ?? Table1Settings.For(profile);
+    /// <inheritdoc />
+    protected override Table1Settings DefaultSettings(string profile) => Table1Settings.For(profile);
 
     /// <inheritdoc />
-    public ExperimentReport Run(ExperimentRun run)
+    protected override void Measure(ExperimentRun run, Table1Settings settings, ExperimentOutput output)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        var settings = SettingsFor(run.Profile);
         var grids = settings.Grids.Where(g => run.Selects(g.Name)).ToList();
         if (grids.Count == 0)
         {
             throw new ArgumentException($"No Table 1 block of the {run.Profile} profile is named '{run.Regime}'. Its blocks: {string.Join(", ", settings.Grids.Select(g => g.Name))}.");
         }
 
-        var table = ResultRows<Table1Row>.Open(run.ResultPath("table1.csv"));
-        var floors = ResultRows<FloorRow>.Open(run.ResultPath("floor.csv"));
+        var table = output.Rows<Table1Row>("table1.csv");
+        var floors = output.Rows<FloorRow>("floor.csv");
         // One pipeline per budget: a block with a multiplied budget trains its paragon and shards at its own scale; bases are shared.
         var pipelines = new Dictionary<int, CdmPipeline>();
         CdmPipeline PipelineFor(Table1Grid grid) =>
-            pipelines.TryGetValue(grid.StepMultiple, out var p) ? p : pipelines[grid.StepMultiple] = new CdmPipeline(run, grid.ScaleFrom(settings.Scale));
-        try
-        {
-            return RunBlocks(run, settings, grids, table, floors, PipelineFor, started);
-        }
-        finally
-        {
-            foreach (var p in pipelines.Values)
-            {
-                p.Dispose();
-            }
-        }
-    }
-
-    private ExperimentReport RunBlocks(
-        ExperimentRun run, Table1Settings settings, IReadOnlyList<Table1Grid> grids, ResultRows<Table1Row> table, ResultRows<FloorRow> floors,
-        Func<Table1Grid, CdmPipeline> pipelineFor, DateTimeOffset started)
-    {
+            pipelines.TryGetValue(grid.StepMultiple, out var p) ? p : pipelines[grid.StepMultiple] = output.Own(new CdmPipeline(run, grid.ScaleFrom(settings.Scale)));
         var bookkeeping = new List<SanityCheck>();
-        var pipeline = pipelineFor(grids[0]);
+        var pipeline = PipelineFor(grids[0]);
 
         foreach (var dataset in settings.Datasets)
         {
@@ -86,35 +64,34 @@ public sealed class Table1Experiment : IExperiment
         foreach (var (grid, (scheme, n), _, withNaive) in order)
         {
             var context = new RowContext(grid, settings.Budget(grid), run);
-            MeasureParagon(pipelineFor(grid), settings, context, table);
+            MeasureParagon(PipelineFor(grid), settings, context, table);
             var split = SplitCatalog.LoadOrCreate(ShardSplit.NameFor(grid.Dataset, scheme, n, ShardSplit.DefaultSeed));
-            MeasureSplit(pipelineFor(grid), settings, context, table, split, withNaive);
+            MeasureSplit(PipelineFor(grid), settings, context, table, split, withNaive);
         }
 
         foreach (var grid in grids)
         {
             var context = new RowContext(grid, settings.Budget(grid), run);
             var splits = grid.Splits.Where(s => run.Shards is null || s.Shards == run.Shards).ToList();
-            if (pipelineFor(grid).TrainBase(grid.Regime) is { } baseModel)
+            if (PipelineFor(grid).TrainBase(grid.Regime) is { } baseModel)
             {
-                bookkeeping.AddRange(LineageChecks(pipelineFor(grid), grid.Regime, grid.Dataset, splits, baseModel));
+                bookkeeping.AddRange(LineageChecks(PipelineFor(grid), grid.Regime, grid.Dataset, splits, baseModel));
                 bookkeeping.AddRange(RandomPickChecks(table, context, splits));
             }
 
             bookkeeping.AddRange(splits.Select(s => ParityCheck(table, context, s.Scheme.Kind, s.Shards)));
         }
 
-        var files = WriteFigures(run, settings, table);
-        run.WriteRunInfo(started, new Dictionary<string, string> { ["note"] = settings.Note });
-        var checks = new List<SanityCheck>();
-        checks.AddRange(ByClassChecks(table.Rows, settings, run));
+        WriteFigures(run, settings, table, output);
+        SampleImages(run, settings, grids, output);
+        output.Check(ByClassChecks(table.Rows, settings, run));
         var parity = bookkeeping.Where(c => c.Name.StartsWith("parity ", StringComparison.Ordinal)).ToList();
-        checks.Add(new SanityCheck("compute parity: sum of shard train steps equals the paragon's (within rounding) for every split",
+        output.Check(new SanityCheck("compute parity: sum of shard train steps equals the paragon's (within rounding) for every split",
             parity.All(c => c.Passed), string.Join("; ", parity.Select(c => c.Detail))));
-        checks.AddRange(bookkeeping.Except(parity));
-        return new ExperimentReport(Name, run.Profile,
-            new Dictionary<string, ResultTable> { ["Table 1 (FID and KID in CdmNet features)"] = table.ToTable(), ["Real-vs-real floor"] = floors.ToTable() },
-            files, checks);
+        output.Check(bookkeeping.Except(parity));
+        output.Table("Table 1 (FID and KID in CdmNet features)", table.ToTable());
+        output.Table("Real-vs-real floor", floors.ToTable());
+        output.RunInfo["note"] = settings.Note;
     }
 
     /// <summary>
@@ -243,9 +220,7 @@ public sealed class Table1Experiment : IExperiment
         // Every method samples from the same noise (same seed), so differences come from the models, not the draw.
         using var samples = pipeline.Generate(method, denoiser, run.Seed * 1000 + 500, samplesPerClass);
         var report = pipeline.Evaluate(samples, dataset);
-        var prefix = context.Grid.FilePrefix;
-        ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])),
-            run.ResultPath($"samples-{prefix}{dataset}-{scheme}-{shards}-{method}.png"), columns: 10);
+        ImageGrid.SavePng(samples.Images.narrow(0, 0, Math.Min(20, samples.Images.shape[0])), run.ResultPath(SampleGridName(context.Grid, scheme, shards, method)), columns: 10);
         run.Log($"  {method}: FID {report.Fid.Value:F2}, conditional accuracy {report.ConditionalAccuracy?.Accuracy:F3}, sampled in {samples.Seconds:F0} s");
         return new Table1Row(context.Regime, dataset, scheme, shards, method, router, run.Seed, run.Profile, context.Budget, EvaluationRow.Of(report),
             trainSteps, Math.Round(trainSeconds, 1), Math.Round(routerSeconds, 1), Math.Round(samples.Seconds, 1), pipeline.Scale.SamplerSteps,
@@ -373,7 +348,7 @@ public sealed class Table1Experiment : IExperiment
         }
     }
 
-    private static IReadOnlyList<string> WriteFigures(ExperimentRun run, Table1Settings settings, ResultRows<Table1Row> table)
+    private static void WriteFigures(ExperimentRun run, Table1Settings settings, ResultRows<Table1Row> table, ExperimentOutput output)
     {
         var caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; FID in CdmNet features, error bars half the 95% bootstrap interval";
         foreach (var grid in settings.Grids)
@@ -381,14 +356,31 @@ public sealed class Table1Experiment : IExperiment
             var prefix = grid.FilePrefix;
             foreach (var scheme in grid.Splits.Select(s => s.Scheme).Distinct())
             {
-                FigureWriter.Save(Table1Charts.FidVsShards(table.Rows, settings, grid, scheme.Kind, caption), run.ResultPath($"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}"));
+                output.Figure(Table1Charts.FidVsShards(table.Rows, settings, grid, scheme.Kind, caption), $"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}");
             }
 
-            FigureWriter.Save(Table1Charts.ConditionalAccuracy(table.Rows, settings, grid, caption), run.ResultPath($"conditional-accuracy-{prefix}{grid.Dataset}"));
+            output.Figure(Table1Charts.ConditionalAccuracy(table.Rows, settings, grid, caption), $"conditional-accuracy-{prefix}{grid.Dataset}");
         }
-
-        return Directory.GetFiles(run.ResultsDirectory)
-            .Where(f => f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".html", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).ToArray();
     }
+
+    /// <summary>The sample grids of each measured block: its base and paragon, then every method of its largest by-class split.</summary>
+    private static void SampleImages(ExperimentRun run, Table1Settings settings, IEnumerable<Table1Grid> grids, ExperimentOutput output)
+    {
+        foreach (var grid in grids)
+        {
+            var n = grid.Splits.Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards).DefaultIfEmpty(0).Max();
+            var rows = new[] { ("all", 0, "base"), ("all", 1, "paragon") }
+                .Concat(SplitMethods(grid.Regime, SplitScheme.ByClass.Kind, ExperimentMutation.None).Select(m => (SplitScheme.ByClass.Kind, n, m)));
+            foreach (var (scheme, shards, method) in rows)
+            {
+                var path = run.ResultPath(SampleGridName(grid, scheme, shards, method));
+                if (File.Exists(path))
+                {
+                    output.Image(path, $"{grid.Name}, {grid.Dataset}, {method}{(shards > 1 ? $", {scheme} n={shards}" : "")}: the first 20 samples in two rows; column c requested class c");
+                }
+            }
+        }
+    }
+
+    private static string SampleGridName(Table1Grid grid, string scheme, int shards, string method) => $"samples-{grid.FilePrefix}{grid.Dataset}-{scheme}-{shards}-{method}.png";
 }

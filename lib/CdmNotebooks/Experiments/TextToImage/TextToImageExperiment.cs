@@ -18,7 +18,7 @@ namespace CdmNotebooks.Experiments.TextToImage;
 /// Every method samples the same held-out prompts from the same noise (DDPM, ancestral, classifier-free guidance).
 /// FID uses the answerer's own cell logits (no feature network exists for scenes), so it is named "FID (cell-classifier logits, per cell)".
 /// </remarks>
-public sealed class TextToImageExperiment : IExperiment
+public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
 {
     /// <summary>The name of the FID used here: Fréchet distance between the 21-way cell-classifier logits of generated and real held-out scene cells.</summary>
     public const string FidName = "FID (cell-classifier logits, per cell)";
@@ -34,33 +34,13 @@ public sealed class TextToImageExperiment : IExperiment
     private const int SampleBatch = 100;
 
     /// <inheritdoc />
-    public string Name => "text-to-image";
+    public override string Name => "text-to-image";
 
     /// <inheritdoc />
-    public string Question => "Does a compartmentalized text-to-image model (8 shards, trained from scratch, fine-tuned or prompt-tuned) align images with their captions (TIFA-style) at least as well as a monolithic model trained on all the data?";
+    public override string Question => "Does a compartmentalized text-to-image model (8 shards, trained from scratch, fine-tuned or prompt-tuned) align images with their captions (TIFA-style) at least as well as a monolithic model trained on all the data?";
 
     /// <inheritdoc />
-    public ExperimentReport Run(ExperimentRun run) => Execute(run).Report;
-
-    /// <summary>Runs E6 with <paramref name="settings"/> (default: those of the run's profile): trains or reuses every model, samples every method on the same prompts and noise, scores and writes results.</summary>
-    public TextToImageResult Execute(ExperimentRun run, TextToImageSettings? settings = null)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        var started = DateTimeOffset.UtcNow;
-        settings ??= TextToImageSettings.For(run.Profile);
-        var owned = new List<IDisposable>();
-        try
-        {
-            return Execute(run, settings, started, owned);
-        }
-        finally
-        {
-            foreach (var d in Enumerable.Reverse(owned))
-            {
-                d.Dispose();
-            }
-        }
-    }
+    protected override TextToImageSettings DefaultSettings(string profile) => TextToImageSettings.For(profile);
 
     /// <summary>The TIFA-style score a uniformly random answerer expects on <paramref name="captions"/>: per question 1/options (yes/no 1/2, identity 1/21 words, counts 1/5 of 0..4), averaged per prompt then over prompts.</summary>
     public static double ChanceScore(IEnumerable<string> captions)
@@ -76,7 +56,8 @@ public sealed class TextToImageExperiment : IExperiment
         return perPrompt.Length == 0 ? throw new ArgumentException("No captions given.", nameof(captions)) : perPrompt.Average();
     }
 
-    private TextToImageResult Execute(ExperimentRun run, TextToImageSettings settings, DateTimeOffset started, List<IDisposable> owned)
+    /// <inheritdoc />
+    protected override void Measure(ExperimentRun run, TextToImageSettings settings, ExperimentOutput output)
     {
         run.Log("loading the scene dataset and its source images");
         var dataset = SceneDataset.Load();
@@ -105,13 +86,13 @@ public sealed class TextToImageExperiment : IExperiment
         var answerer = answerers.GetOrTrain(settings.Answerer with { CellSize = dataset.Config.CellSize }, Identity("answerer", answererScenes).Identity, () =>
         {
             var images = renderer.Render(answererScenes);
-            owned.Add(images);
+            output.Own(images);
             return (images, SceneRenderer.CellCategories(answererScenes));
         }, run.Log);
-        var classifier = Own(owned, CellClassifier.Load(answerer.Path));
-        var evalReal = Own(owned, renderer.Render(evalScenes));
-        var referenceReal = Own(owned, renderer.Render(referenceScenes));
-        var referenceLogits = Own(owned, CellLogits(classifier, referenceReal));
+        var classifier = output.Own(CellClassifier.Load(answerer.Path));
+        var evalReal = output.Own(renderer.Render(evalScenes));
+        var referenceReal = output.Own(renderer.Render(referenceScenes));
+        var referenceLogits = output.Own(CellLogits(classifier, referenceReal));
         var ceiling = AnswererEvaluation.Evaluate(classifier, evalReal, evalScenes, settings.BootstrapResamples, run.Seed);
         var scorer = new TifaScorer(new CellClassifierAnswerer(classifier), settings.BootstrapResamples, run.Seed);
         var chance = ChanceScore(prompts);
@@ -146,7 +127,7 @@ public sealed class TextToImageExperiment : IExperiment
         UNetDenoiser Load(TrainedModel model)
         {
             var denoiser = model.LoadDenoiser();
-            owned.Add(denoiser.Network);
+            output.Own(denoiser.Network);
             return denoiser;
         }
 
@@ -193,19 +174,18 @@ public sealed class TextToImageExperiment : IExperiment
         // Rows of earlier runs with another profile or seed are kept; this run's rows are measured afresh.
         var table = ResultRows<TextToImageRow>.Open(tablePath).Rows.Where(r => r.Profile != run.Profile || r.Seed != run.Seed).ToList();
         var mismatched = prompts.Skip(1).Append(prompts[0]).ToArray();
-        var realFid = Fid.ComputeWithBootstrap(Own(owned, CellLogits(classifier, evalReal)), referenceLogits, 50, run.Seed);
+        var realFid = Fid.ComputeWithBootstrap(output.Own(CellLogits(classifier, evalReal)), referenceLogits, 50, run.Seed);
         AddRow(table, run, settings, RealMethod, "real", "-", ceiling.TrueCaptions, ceiling.MismatchedCaptions.Score, realFid, 0, 0, 0, 0, null, null);
         table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, ChanceMethod, "chance", "-", prompts.Length, null, ResultValue.Round(chance),
             null, null, null, null, null, null, null, null, null, null, "", null, null, null, null, null, null));
-        var gridRows = new List<Tensor> { Own(owned, evalReal.narrow(0, 0, settings.GridPrompts).clone()) };
-        var files = new List<string> { tablePath };
-        var images = new List<CaptionedImage>();
+        var gridRows = new List<Tensor> { output.Own(evalReal.narrow(0, 0, settings.GridPrompts).clone()) };
+        var methodGrids = new List<(string Path, string Caption)>();
         foreach (var method in methods)
         {
             run.Log($"{method.Name}: sampling {prompts.Length} prompts");
             var denoiser = method.Build();
             var (samples, seconds, sumError, topWeight) = Sample(run, settings, denoiser, prompts, side);
-            owned.Add(samples);
+            output.Own(samples);
             var tifa = scorer.Score(samples, prompts);
             var tifaMismatched = scorer.Score(samples, mismatched).Score;
             using var logits = CellLogits(classifier, samples);
@@ -216,9 +196,8 @@ public sealed class TextToImageExperiment : IExperiment
             var grid = samples.narrow(0, 0, settings.GridPrompts);
             var gridPath = run.ResultPath($"grid-{Slug(method.Name)}.png");
             ImageGrid.SavePng(grid, gridPath, columns: settings.GridPrompts, scale: 3);
-            files.Add(gridPath);
-            images.Add(new CaptionedImage($"{method.Name}: the first {settings.GridPrompts} held-out prompts", gridPath));
-            gridRows.Add(Own(owned, grid.clone()));
+            methodGrids.Add((gridPath, $"{method.Name}: the first {settings.GridPrompts} held-out prompts"));
+            gridRows.Add(output.Own(grid.clone()));
         }
 
         var rows = ResultRows<TextToImageRow>.Create(tablePath, table);
@@ -229,52 +208,30 @@ public sealed class TextToImageExperiment : IExperiment
         }
 
         var promptList = string.Join("; ", prompts.Take(settings.GridPrompts).Select((p, i) => $"{i + 1}. {p}"));
-        images.Insert(0, new CaptionedImage(
-            $"Same prompts, same noise. Rows: real scene, then {string.Join(", ", methods.Select(m => m.Name))}. Columns (prompts): {promptList}", allPath));
-        files.Add(allPath);
-
+        output.File(rows.Path);
+        output.Image(allPath, $"Same prompts, same noise. Rows: real scene, then {string.Join(", ", methods.Select(m => m.Name))}. Columns (prompts): {promptList}");
+        methodGrids.ForEach(g => output.Image(g.Path, g.Caption));
         var relative = ResultRows<TextToImageRelativeRow>.Create(run.ResultPath("relative-to-monolithic.csv"), Relative(table, run));
-        files.Add(relative.Path);
-        var charts = new List<ChartSpec> { TextToImageCharts.Tifa(run, table), TextToImageCharts.ByQuestionKind(run, table) };
-        foreach (var (chart, name) in charts.Zip(new[] { "fig-tifa-by-method", "fig-tifa-by-question-kind" }))
-        {
-            var (html, png) = FigureWriter.Save(chart, run.ResultPath(name));
-            files.AddRange([html, png]);
-        }
+        output.File(relative.Path);
+        output.Figure(TextToImageCharts.Tifa(run, table), "fig-tifa-by-method");
+        output.Figure(TextToImageCharts.ByQuestionKind(run, table), "fig-tifa-by-question-kind");
 
         var baseFingerprint = Checkpoint.Fingerprint(baseDenoiser.Value.Network);
         var frozenFingerprints = promptModels.Value.Select(d => Checkpoint.Fingerprint(d.Network, includePrompt: false)).ToArray();
-        var checks = TextToImageChecks.Of(run, table, chance, ceiling, frozenFingerprints, baseFingerprint, settings.QualityChecks);
+        output.Check(TextToImageChecks.Of(run, table, chance, ceiling, frozenFingerprints, baseFingerprint, settings.QualityChecks));
         if (!settings.QualityChecks)
         {
             run.Log("profile " + run.Profile + ": models train for seconds, so only structural checks run (TIFA above chance and text conditioning are checked in standard)");
         }
 
-        run.WriteRunInfo(started, new Dictionary<string, string>
-        {
-            ["split"] = $"uniform: {split.Public.Count} public scenes, {settings.ShardCount} shards of {string.Join("/", split.Shards.Select(s => s.Count))} private scenes",
-            ["prompts"] = $"{prompts.Length} held-out scenes (distinct held-out captions)",
-            ["answerer"] = $"{answerer.Key}: {answerer.TrainSteps} steps on {answererScenes.Length} real training scenes; cell accuracy {ceiling.CellAccuracy:F4}",
-            ["chanceTifa"] = chance.ToString("F4", CultureInfo.InvariantCulture),
-            ["fid"] = FidName,
-            ["cache"] = run.Models.Root,
-        });
-        files.Add(run.ResultPath("run.json"));
-        var report = new ExperimentReport(Name, run.Profile,
-            new Dictionary<string, ResultTable>
-            {
-                ["TIFA-style alignment and FID per method (held-out prompts)"] = rows.ToTable(),
-                ["TIFA change relative to the monolithic model started the same way (paper: +14.33%)"] = relative.ToTable(),
-            },
-            files, checks);
-        return new TextToImageResult(report, charts, images);
-    }
-
-    private static T Own<T>(List<IDisposable> owned, T item)
-        where T : IDisposable
-    {
-        owned.Add(item);
-        return item;
+        output.Table("TIFA-style alignment and FID per method (held-out prompts)", rows.ToTable());
+        output.Table("TIFA change relative to the monolithic model started the same way (paper: +14.33%)", relative.ToTable());
+        output.RunInfo["split"] = $"uniform: {split.Public.Count} public scenes, {settings.ShardCount} shards of {string.Join("/", split.Shards.Select(s => s.Count))} private scenes";
+        output.RunInfo["prompts"] = $"{prompts.Length} held-out scenes (distinct held-out captions)";
+        output.RunInfo["answerer"] = $"{answerer.Key}: {answerer.TrainSteps} steps on {answererScenes.Length} real training scenes; cell accuracy {ceiling.CellAccuracy:F4}";
+        output.RunInfo["chanceTifa"] = chance.ToString("F4", CultureInfo.InvariantCulture);
+        output.RunInfo["fid"] = FidName;
+        output.RunInfo["cache"] = run.Models.Root;
     }
 
     /// <summary>Evaluation scenes: the first held-out scenes with distinct captions; reference: the next held-out scenes not among them.</summary>
