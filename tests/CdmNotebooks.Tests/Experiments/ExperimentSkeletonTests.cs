@@ -38,7 +38,7 @@ public sealed class ExperimentSkeletonTests : IDisposable
 
         // A second run reads the rows of the first back through their type and measures nothing again.
         var again = new Probe([]).Run(run);
-        Assert.Equal(1, again.Tables["rows"].Rows.Count);
+        Assert.Single(again.Tables["rows"].Rows);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class AttributionExperiment : Experiment<AttributionSettings>
                     output.Image(gridPath,
                         $"{split.Name}, {router.Name()} router: row k = samples credited to shard k " +
                         $"({string.Join(", ", shardDomains.Select((d, s) => $"{s}: {d}"))}); grey cells = fewer than {GridColumns} samples credited");
-                    Figure(output, CurveChart(run, split, shardDomains, isDomainSplit, router, curves));
+                    Figure(output, AttributionCharts.CurveChart(run, split, shardDomains, isDomainSplit, router, curves));
                     measured.Add((router, samples));
                     if (isDomainSplit && settings.IsChecked(router))
                     {
@@ -84,8 +84,8 @@ public sealed class AttributionExperiment : Experiment<AttributionSettings>
                     }
                 }
 
-                Figure(output, CreditHistogram(run, split, measured));
-                Figure(output, CreditedCounts(run, split, measured));
+                Figure(output, AttributionCharts.CreditHistogram(run, split, measured));
+                Figure(output, AttributionCharts.CreditedCounts(run, split, measured));
             }
         }
         finally
@@ -101,7 +101,7 @@ public sealed class AttributionExperiment : Experiment<AttributionSettings>
         output.RunInfo["minimumKappa"] = settings.MinimumKappa.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static void Figure(ExperimentOutput output, ChartSpec chart) => output.Figure(chart, FileNameOf(chart));
+    private static void Figure(ExperimentOutput output, ChartSpec chart) => output.Figure(chart, AttributionCharts.FileNameOf(chart));
 
     /// <summary>The source domain of a shard's IDs ("mnist10k", "fashion-mnist"), or "mixed" when they span several.</summary>
     public static string DomainOf(IReadOnlyList<string> ids)
@@ -240,71 +240,6 @@ public sealed class AttributionExperiment : Experiment<AttributionSettings>
             kappa >= settings.MinimumKappa,
             $"match {row.CreditMatchRate:P1} (final step {row.FinalCreditMatchRate:P1}) vs chance {row.ChanceMatchRate:P1}, " +
             $"kappa {kappa:F3}; credited {row.CreditedCounts}, judged {row.JudgedCounts}");
-    }
-
-    private static ChartSpec CurveChart(
-        ExperimentRun run, ShardSplit split, string[] shardDomains, bool isDomainSplit, RouterKind router, IReadOnlyList<AttributionCurveRow> curves)
-    {
-        var series = curves.GroupBy(r => (r.Group, r.Shard))
-            .Select(g => new ChartSeries(
-                $"w{g.Key.Shard} ({shardDomains[g.Key.Shard]})" + (g.Key.Group == "all" ? ", all samples" : $", samples {g.Key.Group}"),
-                g.Select(r => (double)r.Timestep).ToArray(), g.Select(r => r.MeanWeight).ToArray()))
-            .ToArray();
-        return new ChartSpec(
-            $"Mean w_i over the reverse process: {split.Name}, {router.Name()} router",
-            "timestep t (sampling runs from high t to 0)", "mean weight w_i", series)
-        {
-            Caption = Caption(run, isDomainSplit ? "judged = domain given by the union CdmNet classifier" : "iid shards"),
-        };
-    }
-
-    private static ChartSpec CreditHistogram(ExperimentRun run, ShardSplit split, IReadOnlyList<(RouterKind Router, IReadOnlyList<AttributionSampleRow> Samples)> measured)
-    {
-        const int Bins = 10;
-        var series = measured.Select(m =>
-        {
-            var counts = new double[Bins];
-            foreach (var sample in m.Samples)
-            {
-                counts[Math.Min(Bins - 1, (int)(sample.CreditWeight * Bins))] += 1.0 / m.Samples.Count;
-            }
-
-            return new ChartSeries(m.Router.Name(), Enumerable.Range(0, Bins).Select(b => (double)b).ToArray(), counts);
-        }).ToArray();
-        return new ChartSpec(
-            $"Per-sample credit: time-averaged weight of the credited shard, {split.Name}", "credit weight", "fraction of samples", series, ChartKind.Bar)
-        {
-            Categories = Enumerable.Range(0, Bins).Select(b => $"{b / (double)Bins:F1}-{(b + 1) / (double)Bins:F1}").ToArray(),
-            Caption = Caption(run, $"1/{split.ShardCount} = no preference; 1 = one shard made the sample"),
-        };
-    }
-
-    private static ChartSpec CreditedCounts(ExperimentRun run, ShardSplit split, IReadOnlyList<(RouterKind Router, IReadOnlyList<AttributionSampleRow> Samples)> measured)
-    {
-        var series = measured.Select(m => new ChartSeries(
-            m.Router.Name(),
-            Enumerable.Range(0, split.ShardCount).Select(s => (double)s).ToArray(),
-            Enumerable.Range(0, split.ShardCount)
-                .Select(s => m.Samples.Count(r => r.CreditedShard == s) / (double)m.Samples.Count)
-                .ToArray())).ToArray();
-        return new ChartSpec($"Which shard gets the credit: {split.Name}", "shard", "fraction of samples credited", series, ChartKind.Bar)
-        {
-            Categories = Enumerable.Range(0, split.ShardCount).Select(s => $"shard {s} ({DomainOf(split.IdsOfShard(s))})").ToArray(),
-            Caption = Caption(run, "credited shard = argmax of the time-averaged weight"),
-        };
-    }
-
-    private static string Caption(ExperimentRun run, string note) => $"{note}; profile {run.Profile}, seed {run.Seed}, `{run.Command}`";
-
-    private static string FileNameOf(ChartSpec chart)
-    {
-        var slug = new string(chart.Title.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
-        while (slug.Contains("--", StringComparison.Ordinal))
-        {
-            slug = slug.Replace("--", "-", StringComparison.Ordinal);
-        }
-
-        return "fig-" + slug.Trim('-');
     }
 
     private static string Joined(IEnumerable<double> values) => string.Join(";", values.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)));

@@ -1,4 +1,5 @@
 using CdmNotebooks.Composition;
+using CdmNotebooks.Data;
 using CdmNotebooks.Reporting;
 
 namespace CdmNotebooks.Experiments.Table1;
@@ -75,4 +76,40 @@ public static class Table1Charts
             Caption = caption,
         };
     }
+
+    internal static void WriteFigures(ExperimentRun run, Table1Settings settings, ResultRows<Table1Row> table, ExperimentOutput output)
+    {
+        var caption = $"profile {run.Profile}, seed {run.Seed}, {run.Command}; FID in CdmNet features, error bars half the 95% bootstrap interval";
+        foreach (var grid in settings.Grids)
+        {
+            var prefix = grid.FilePrefix;
+            foreach (var scheme in grid.Splits.Select(s => s.Scheme).Distinct())
+            {
+                output.Figure(Table1Charts.FidVsShards(table.Rows, settings, grid, scheme.Kind, caption), $"fid-vs-shards-{prefix}{grid.Dataset}-{scheme.Kind}");
+            }
+
+            output.Figure(Table1Charts.ConditionalAccuracy(table.Rows, settings, grid, caption), $"conditional-accuracy-{prefix}{grid.Dataset}");
+        }
+    }
+
+    /// <summary>The sample grids of each measured block: its base and paragon, then every method of its largest by-class split.</summary>
+    internal static void SampleImages(ExperimentRun run, Table1Settings settings, IEnumerable<Table1Grid> grids, ExperimentOutput output)
+    {
+        foreach (var grid in grids)
+        {
+            var n = grid.Splits.Where(s => s.Scheme == SplitScheme.ByClass).Select(s => s.Shards).DefaultIfEmpty(0).Max();
+            var rows = new[] { ("all", 0, "base"), ("all", 1, "paragon") }
+                .Concat(Table1Experiment.SplitMethods(grid.Regime, SplitScheme.ByClass.Kind, ExperimentMutation.None).Select(m => (SplitScheme.ByClass.Kind, n, m)));
+            foreach (var (scheme, shards, method) in rows)
+            {
+                var path = run.ResultPath(SampleGridName(grid, scheme, shards, method));
+                if (File.Exists(path))
+                {
+                    output.Image(path, $"{grid.Name}, {grid.Dataset}, {method}{(shards > 1 ? $", {scheme} n={shards}" : "")}: the first 20 samples in two rows; column c requested class c");
+                }
+            }
+        }
+    }
+
+    internal static string SampleGridName(Table1Grid grid, string scheme, int shards, string method) => $"samples-{grid.FilePrefix}{grid.Dataset}-{scheme}-{shards}-{method}.png";
 }

@@ -31,7 +31,6 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
 
     private const string RealMethod = "real held-out scenes (answerer ceiling)";
     private const string ChanceMethod = "chance (uniform random answers)";
-    private const int SampleBatch = 100;
 
     /// <inheritdoc />
     public override string Name => "text-to-image";
@@ -73,7 +72,7 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         var side = dataset.Config.CanvasSize;
         var split = SceneSplit.Uniform(dataset.Train.Take(settings.TrainScenes).ToArray(), settings.ShardCount, settings.PublicFraction, run.Seed);
         var privateScenes = split.Private;
-        var (evalScenes, referenceScenes) = HeldOutScenes(dataset.HeldOut, settings);
+        var (evalScenes, referenceScenes) = SceneSampling.HeldOutScenes(dataset.HeldOut, settings);
         var prompts = evalScenes.Select(s => s.Caption).ToArray();
         var answerers = new AnswererCache(Path.Combine(run.Models.Root, "answerers"));
         var splitName = $"scenes-uniform-{settings.ShardCount}-seed{run.Seed}";
@@ -92,7 +91,7 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         var classifier = output.Own(CellClassifier.Load(answerer.Path));
         var evalReal = output.Own(renderer.Render(evalScenes));
         var referenceReal = output.Own(renderer.Render(referenceScenes));
-        var referenceLogits = output.Own(CellLogits(classifier, referenceReal));
+        var referenceLogits = output.Own(SceneSampling.CellLogits(classifier, referenceReal));
         var ceiling = AnswererEvaluation.Evaluate(classifier, evalReal, evalScenes, settings.BootstrapResamples, run.Seed);
         var scorer = new TifaScorer(new CellClassifierAnswerer(classifier), settings.BootstrapResamples, run.Seed);
         var chance = ChanceScore(prompts);
@@ -174,8 +173,8 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         // Rows of earlier runs with another profile or seed are kept; this run's rows are measured afresh.
         var table = ResultRows<TextToImageRow>.Open(tablePath).Rows.Where(r => r.Profile != run.Profile || r.Seed != run.Seed).ToList();
         var mismatched = prompts.Skip(1).Append(prompts[0]).ToArray();
-        var realFid = Fid.ComputeWithBootstrap(output.Own(CellLogits(classifier, evalReal)), referenceLogits, 50, run.Seed);
-        AddRow(table, run, settings, RealMethod, "real", "-", ceiling.TrueCaptions, ceiling.MismatchedCaptions.Score, realFid, 0, 0, 0, 0, null, null);
+        var realFid = Fid.ComputeWithBootstrap(output.Own(SceneSampling.CellLogits(classifier, evalReal)), referenceLogits, 50, run.Seed);
+        TextToImageTable.AddRow(table, run, settings, RealMethod, "real", "-", ceiling.TrueCaptions, ceiling.MismatchedCaptions.Score, realFid, 0, 0, 0, 0, null, null);
         table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, ChanceMethod, "chance", "-", prompts.Length, null, ResultValue.Round(chance),
             null, null, null, null, null, null, null, null, null, null, "", null, null, null, null, null, null));
         var gridRows = new List<Tensor> { output.Own(evalReal.narrow(0, 0, settings.GridPrompts).clone()) };
@@ -184,13 +183,13 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         {
             run.Log($"{method.Name}: sampling {prompts.Length} prompts");
             var denoiser = method.Build();
-            var (samples, seconds, sumError, topWeight) = Sample(run, settings, denoiser, prompts, side);
+            var (samples, seconds, sumError, topWeight) = SceneSampling.Sample(run, settings, denoiser, prompts, side);
             output.Own(samples);
             var tifa = scorer.Score(samples, prompts);
             var tifaMismatched = scorer.Score(samples, mismatched).Score;
-            using var logits = CellLogits(classifier, samples);
+            using var logits = SceneSampling.CellLogits(classifier, samples);
             var fid = Fid.ComputeWithBootstrap(logits, referenceLogits, 50, run.Seed);
-            AddRow(table, run, settings, method.Name, method.Variant, method.Router?.Name() ?? "-", tifa, tifaMismatched, fid, method.TrainSteps, method.TrainSeconds,
+            TextToImageTable.AddRow(table, run, settings, method.Name, method.Variant, method.Router?.Name() ?? "-", tifa, tifaMismatched, fid, method.TrainSteps, method.TrainSeconds,
                 method.PretrainSeconds, seconds, sumError, topWeight);
             run.Log(string.Create(CultureInfo.InvariantCulture, $"  TIFA {tifa.Score:F4} [{tifa.ConfidenceLow:F4}, {tifa.ConfidenceHigh:F4}], mismatched {tifaMismatched:F4}, {FidName} {fid.Value:F2}, {seconds:F0} s"));
             var grid = samples.narrow(0, 0, settings.GridPrompts);
@@ -211,7 +210,7 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         output.File(rows.Path);
         output.Image(allPath, $"Same prompts, same noise. Rows: real scene, then {string.Join(", ", methods.Select(m => m.Name))}. Columns (prompts): {promptList}");
         methodGrids.ForEach(g => output.Image(g.Path, g.Caption));
-        var relative = ResultRows<TextToImageRelativeRow>.Create(run.ResultPath("relative-to-monolithic.csv"), Relative(table, run));
+        var relative = ResultRows<TextToImageRelativeRow>.Create(run.ResultPath("relative-to-monolithic.csv"), TextToImageTable.Relative(table, run));
         output.File(relative.Path);
         output.Figure(TextToImageCharts.Tifa(run, table), "fig-tifa-by-method");
         output.Figure(TextToImageCharts.ByQuestionKind(run, table), "fig-tifa-by-question-kind");
@@ -232,114 +231,6 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         output.RunInfo["chanceTifa"] = chance.ToString("F4", CultureInfo.InvariantCulture);
         output.RunInfo["fid"] = FidName;
         output.RunInfo["cache"] = run.Models.Root;
-    }
-
-    /// <summary>Evaluation scenes: the first held-out scenes with distinct captions; reference: the next held-out scenes not among them.</summary>
-    private static (Scene[] Eval, Scene[] Reference) HeldOutScenes(IReadOnlyList<Scene> heldOut, TextToImageSettings settings)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var eval = heldOut.Where(s => seen.Add(s.Caption)).Take(settings.EvalPrompts).ToArray();
-        if (eval.Length < settings.EvalPrompts)
-        {
-            throw new ArgumentException($"Only {eval.Length} distinct held-out prompts exist; the settings ask for {settings.EvalPrompts}.");
-        }
-
-        var chosen = eval.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        return (eval, heldOut.Where(s => !chosen.Contains(s.Id)).Take(settings.ReferenceScenes).ToArray());
-    }
-
-    private static (Tensor Images, double Seconds, double? SumError, double? TopWeight) Sample(
-        ExperimentRun run, TextToImageSettings settings, IDenoiser denoiser, IReadOnlyList<string> prompts, int side)
-    {
-        var sampler = SamplerFactory.Create("ddpm");
-        using var generator = new Generator().manual_seed(run.Seed * 1000 + 700);
-        var options = new SamplingOptions { Steps = settings.SamplerSteps, GuidanceScale = settings.GuidanceScale, ClipX0 = true };
-        var composed = denoiser as ComposedDenoiser;
-        double? sumError = composed is null ? null : 0.0;
-        var topWeights = new List<double>();
-        var batches = new List<Tensor>();
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            for (var start = 0; start < prompts.Count; start += SampleBatch)
-            {
-                var count = Math.Min(SampleBatch, prompts.Count - start);
-                var conditioning = TextConditioning.FromCaptions(prompts.Skip(start).Take(count).ToArray());
-                try
-                {
-                    batches.Add(sampler.Sample(denoiser, [count, 1, side, side], conditioning, generator, options, run.Cancellation));
-                }
-                finally
-                {
-                    conditioning.Embedding?.Dispose();
-                }
-
-                if (composed?.Trajectory is { } trajectory)
-                {
-                    for (var step = 0; step < trajectory.Steps; step++)
-                    {
-                        for (var n = 0; n < trajectory.Batch; n++)
-                        {
-                            var sum = 0.0;
-                            for (var k = 0; k < trajectory.Shards; k++)
-                            {
-                                sum += trajectory.Weight(step, n, k);
-                            }
-
-                            sumError = Math.Max(sumError!.Value, Math.Abs(sum - 1));
-                        }
-                    }
-
-                    // The guided batch is [conditional; null]: the weights that matter are the conditional rows at the last step.
-                    var last = trajectory.Steps - 1;
-                    for (var n = 0; n < Math.Min(count, trajectory.Batch); n++)
-                    {
-                        topWeights.Add(Enumerable.Range(0, trajectory.Shards).Max(k => (double)trajectory.Weight(last, n, k)));
-                    }
-                }
-            }
-
-            return (cat(batches.ToArray(), 0), clock.Elapsed.TotalSeconds, sumError, topWeights.Count == 0 ? null : topWeights.Average());
-        }
-        finally
-        {
-            foreach (var b in batches)
-            {
-                b.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Cell-classifier logits [4N, 21] of every cell of <paramref name="images"/>: the features of <see cref="FidName"/>.</summary>
-    private static Tensor CellLogits(CellClassifier classifier, Tensor images)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        classifier.eval();
-        return classifier.Forward(CellClassifier.SplitCells(images)).MoveToOuterDisposeScope();
-    }
-
-    private static void AddRow(List<TextToImageRow> table, ExperimentRun run, TextToImageSettings settings, string method, string variant, string router,
-        CaptionAlignmentResult tifa, double tifaMismatched, FidResult fid, int trainSteps, double trainSeconds, double pretrainSeconds, double sampleSeconds,
-        double? sumError, double? topWeight)
-    {
-        double? Kind(QuestionKind kind) => tifa.AccuracyByKind.TryGetValue(kind, out var v) ? ResultValue.Round(v) : null;
-        table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, method, variant, router, tifa.Prompts, tifa.Questions, ResultValue.Round(tifa.Score),
-            ResultValue.Round(tifa.ConfidenceLow), ResultValue.Round(tifa.ConfidenceHigh), Kind(QuestionKind.Existence), Kind(QuestionKind.Identity), Kind(QuestionKind.Position),
-            Kind(QuestionKind.Count), ResultValue.Round(tifaMismatched), ResultValue.Round(fid.Value), ResultValue.Round(fid.ConfidenceLow), ResultValue.Round(fid.ConfidenceHigh), FidName, trainSteps,
-            ResultValue.Round(trainSeconds), ResultValue.Round(pretrainSeconds), ResultValue.Round(sampleSeconds), sumError is { } e ? ResultValue.Round(e) : null, topWeight is { } w ? ResultValue.Round(w) : null));
-    }
-
-    /// <summary>TIFA change of each shard-based method against the monolithic model that started like it: from-scratch shards against the monolithic model from scratch; fine-tuned shards, prompts and the base against the monolithic model fine-tuned from the same base (the paper's comparison).</summary>
-    private static IEnumerable<TextToImageRelativeRow> Relative(IEnumerable<TextToImageRow> table, ExperimentRun run)
-    {
-        var rows = table.Of(run).ToList();
-        foreach (var r in rows.Where(r => r.Variant is "full" or "fine-tuned" or "prompt" or "base"))
-        {
-            var reference = rows.Single(x => x.Method == (r.Variant == "full" ? Monolithic : MonolithicFineTuned));
-            yield return new TextToImageRelativeRow(run.Profile, run.Seed, r.Method, reference.Method, r.Tifa, reference.Tifa,
-                ResultValue.Round(100 * (r.Tifa - reference.Tifa) / reference.Tifa), r.Fid, reference.Fid);
-        }
     }
 
     private static string Slug(string name)
