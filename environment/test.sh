@@ -25,27 +25,59 @@ results="$(mktemp -d)"
 status=0
 dotnet test "$root/CdmNotebooks.sln" -c "$configuration" --no-build -nologo ${filter:+--filter "$filter"} \
     --logger "trx;LogFileName=tests.trx" --results-directory "$results" --logger "console;verbosity=normal" || status=$?
-# One plain closing line for CI, counted from the TRX results.
-/usr/bin/python3 - "$results" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
+
+# Repeats every failure with the start of its message (CI shows only the tail of this output) and ends with one plain
+# 'N passed, N failed, N skipped' line counted from the TRX results. With a second directory, that run's results replace the
+# first's for the tests it re-ran. It writes the tests to re-run to $results/rerun.txt: every failed test, when every failure
+# is the native scalar race (README, Known problems: a c10::Scalar freed during the call that reads it), else nothing.
+summarize() {
+/usr/bin/python3 - "$@" <<'PY'
+import glob, re, sys, xml.etree.ElementTree as ET
 ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
-passed = skipped = 0
-failures = []
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    root = ET.parse(path).getroot()
-    for result in root.iter(ns + "UnitTestResult"):
-        outcome = result.get("outcome")
-        if outcome == "Passed": passed += 1
-        elif outcome == "NotExecuted": skipped += 1
-        else:
+RACE = "c10/core/Scalar.h"
+def results(directory):
+    found = {}
+    for path in glob.glob(directory + "/**/*.trx", recursive=True):
+        for result in ET.parse(path).getroot().iter(ns + "UnitTestResult"):
+            text = " ".join(e.text or "" for e in result.iter() if e.tag in (ns + "Message", ns + "StackTrace", ns + "StdOut"))
             message = result.find(f"{ns}Output/{ns}ErrorInfo/{ns}Message")
-            failures.append((result.get("testName"), outcome, (message.text or "") if message is not None else ""))
-# CI shows only the tail of this output, so every failure is repeated here with the start of its message.
-for name, outcome, message in failures:
-    print(f"FAILED ({outcome}) {name}")
+            found[result.get("testName")] = (result.get("outcome"), (message.text or "") if message is not None else "", RACE in text)
+    return found
+merged = results(sys.argv[1])
+if len(sys.argv) > 2:
+    again = results(sys.argv[2])
+    for name, outcome in again.items():
+        print(f"re-run after the native scalar race: {name}: {outcome[0]}")
+    merged.update(again)
+failures = [(name, r) for name, r in merged.items() if r[0] not in ("Passed", "NotExecuted")]
+for name, (outcome, message, race) in failures:
+    print(f"FAILED ({outcome}{', native scalar race' if race else ''}) {name}")
     for line in message.strip().splitlines()[:12]:
         print(f"    {line[:300]}")
+passed = sum(r[0] == "Passed" for r in merged.values())
+skipped = sum(r[0] == "NotExecuted" for r in merged.values())
 print(f"{passed} passed, {len(failures)} failed, {skipped} skipped")
+rerun = sorted({re.sub(r"\(.*$", "", name) for name, _ in failures})
+with open(sys.argv[1] + "/rerun.txt", "w") as f:
+    if len(sys.argv) == 2 and failures and len(failures) <= 5 and all(r[2] for _, r in failures):
+        f.write("\n".join(rerun))
+sys.exit(1 if failures else 0)
 PY
+}
+summary=0
+summarize "$results" || summary=$?
+if [ -s "$results/rerun.txt" ]; then
+    # The race is a TorchSharp defect that no test can prevent (it frees a scalar the native call still reads); a test that hit
+    # it runs once more, alone, and the closing count is that run's result. Any other failure is reported as it is.
+    echo "Re-running $(wc -l < "$results/rerun.txt" | tr -d ' ') test(s) that failed on the native scalar race only:"
+    rerun_filter="$(sed 's/^/FullyQualifiedName=/' "$results/rerun.txt" | paste -sd '|')"
+    again="$(mktemp -d)"
+    dotnet test "$root/CdmNotebooks.sln" -c "$configuration" --no-build -nologo --filter "$rerun_filter" \
+        --logger "trx;LogFileName=tests.trx" --results-directory "$again" --logger "console;verbosity=normal" || true
+    summary=0
+    summarize "$results" "$again" || summary=$?
+    rm -rf "$again"
+    status=$summary
+fi
 rm -rf "$results"
 exit $status
