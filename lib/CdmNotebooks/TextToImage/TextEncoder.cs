@@ -40,6 +40,18 @@ public sealed class TextEncoder : Module
     /// <summary>Caption embeddings [B, OutputDim] of token IDs [B, L] (from <see cref="SceneTokenizer.Encode"/>), with optional context vectors [K, Width] shared by the batch.</summary>
     public Tensor Forward(Tensor tokens, Tensor? context = null)
     {
+        var (summary, states, padding) = Encode(tokens, context);
+        states.Dispose();
+        padding.Dispose();
+        return summary;
+    }
+
+    /// <summary>
+    /// The caption embedding [B, OutputDim] and every position's final state [B, K + L, Width] with its padding mask [B, K + L] (true = a pad
+    /// token, whose state means nothing), for a network that attends to the words (cross-attention) as well as reading the summary.
+    /// </summary>
+    public (Tensor Summary, Tensor States, Tensor Padding) Encode(Tensor tokens, Tensor? context = null)
+    {
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.dim() != 2 || tokens.shape[1] > SceneTokenizer.SequenceLength || tokens.dtype != ScalarType.Int64)
         {
@@ -71,8 +83,11 @@ public sealed class TextEncoder : Module
             h = layer.call(h, null!, padding);
         }
 
-        var summary = h[contextLength];
-        return output.forward(finalNorm.forward(summary)).MoveToOuterDisposeScope();
+        var states = finalNorm.forward(h.transpose(0, 1));
+        // A row whose every position is padding (the null caption) has no defined states: zero them so nothing downstream sees NaN.
+        states = where(padding.unsqueeze(2), zeros_like(states), states);
+        var summary = output.forward(states.select(1, contextLength));
+        return (summary.MoveToOuterDisposeScope(), states.MoveToOuterDisposeScope(), padding.MoveToOuterDisposeScope());
     }
 
     /// <summary>Caption embeddings [B, OutputDim] of caption strings (tokenized on the encoder's device).</summary>

@@ -209,6 +209,48 @@ public sealed class TextTrainingTests
         Assert.True(output.isfinite().all().item<bool>());
     }
 
+    [Fact]
+    public void CrossAttentionCarriesTheWordsToTheImageWhenThePooledCaptionIsCut()
+    {
+        // With the pooled caption embedding cut (its weights zeroed), only cross-attention can carry the caption: two captions must then give
+        // different predictions with it, and identical ones without it (the control). Its output projection starts at zero, so it is set here.
+        Tensor Difference(UNetConfig config)
+        {
+            manual_seed(3);
+            using var network = new UNet(config);
+            using (no_grad())
+            {
+                foreach (var (name, parameter) in network.named_parameters())
+                {
+                    if (name.StartsWith("vectorEmbedding.", StringComparison.Ordinal))
+                    {
+                        parameter.zero_();
+                    }
+                    else if (name.Contains(".projection.", StringComparison.Ordinal) && name.StartsWith("crossAttention.", StringComparison.Ordinal))
+                    {
+                        parameter.normal_(0, 0.5);
+                    }
+                }
+            }
+
+            var denoiser = new UNetDenoiser(network, TinyTextModel.Config.CreateSchedule());
+            using var x = randn(2, 1, 28, 28, generator: new Generator(5));
+            using var t = tensor(new long[] { 10, 60 });
+            using var a = denoiser.PredictX0(x, t, TextConditioning.FromCaptions(["a 7 top left", "a bag bottom right"]));
+            using var b = denoiser.PredictX0(x, t, TextConditioning.FromCaptions(["a sneaker bottom right", "a 2 top left"]));
+            using var none = denoiser.PredictX0(x, t, TextConditioning.FromCaptions(["a 7 top left", "a bag bottom right"]).Null());
+            Assert.True(none.isfinite().all().item<bool>(), "a null caption (every word masked) must attend to the null key, not produce NaN");
+            return (a - b).abs().max();
+        }
+
+        using var withCross = Difference(TinyTextModel.Config.Model);
+        using var without = Difference(TinyTextModel.Config.Model with { CrossAttentionResolutions = null });
+        Assert.True(withCross.item<float>() > 1e-3, $"captions changed the prediction by only {withCross.item<float>():E2} through cross-attention");
+        Assert.Equal(0f, without.item<float>());
+        Assert.Contains("TextEncoder", Assert.Throws<ArgumentException>(() =>
+            new UNetConfig { ClassCount = 10, CrossAttentionResolutions = [14] }.Validate()).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Noise-prediction loss of <paramref name="denoiser"/> on <paramref name="data"/>, paired over 8 fixed draws of (t, noise) so two models face identical noise.</summary>
     private static double ShardLoss(UNetDenoiser denoiser, TrainingData data)
     {

@@ -11,7 +11,7 @@ internal static class TinyTextModel
     {
         Model = new UNetConfig
         {
-            BaseChannels = 8, ChannelMultipliers = [1, 2], AttentionResolutions = [], NormGroups = 4, ClassCount = 0, EmbeddingDim = 16,
+            BaseChannels = 8, ChannelMultipliers = [1, 2], AttentionResolutions = [], CrossAttentionResolutions = [14], NormGroups = 4, ClassCount = 0, EmbeddingDim = 16,
             TextEncoder = new TextEncoderConfig { Width = 16, Heads = 2, Layers = 1, FeedForward = 32, OutputDim = 16, MaxContextTokens = 4 },
         },
         ScheduleSteps = 100,

@@ -28,6 +28,10 @@ public sealed class UNet : Module
     private readonly Conv2d outputConv;
     private readonly TextEncoder? textEncoder;
     private readonly Parameter? prompt;
+    private readonly ModuleList<CrossAttention> crossAttention = new();
+    private readonly List<int> _downCross = [];
+    private readonly List<int> _upCross = [];
+    private readonly int _middleCross = -1;
     private readonly int _baseChannels;
 
     /// <summary>Builds the network described by <paramref name="config"/> with parameters drawn from torch's global generator (seed it first for reproducibility).</summary>
@@ -72,6 +76,7 @@ public sealed class UNet : Module
             {
                 downBlocks.Add(new ResBlock(channels, outChannels, embDim, groups, config.Dropout, resolution, flops));
                 downAttention.Add(MaybeAttention(config, outChannels, resolution, flops));
+                _downCross.Add(MaybeCrossAttention(config, outChannels, resolution, flops));
                 channels = outChannels;
                 skipChannels.Push(channels);
             }
@@ -89,6 +94,7 @@ public sealed class UNet : Module
         middleAttention = config.AttentionResolutions.Contains(resolution)
             ? new SelfAttention(channels, config.AttentionHeads, groups, resolution, flops)
             : null;
+        _middleCross = MaybeCrossAttention(config, channels, resolution, flops);
         middle2 = new ResBlock(channels, channels, embDim, groups, config.Dropout, resolution, flops);
 
         for (var level = levels - 1; level >= 0; level--)
@@ -98,6 +104,7 @@ public sealed class UNet : Module
             {
                 upBlocks.Add(new ResBlock(channels + skipChannels.Pop(), outChannels, embDim, groups, config.Dropout, resolution, flops));
                 upAttention.Add(MaybeAttention(config, outChannels, resolution, flops));
+                _upCross.Add(MaybeCrossAttention(config, outChannels, resolution, flops));
                 channels = outChannels;
             }
 
@@ -175,10 +182,28 @@ public sealed class UNet : Module
             emb = emb + classEmbedding.forward(labels);
         }
 
+        Tensor? states = null, padding = null;
         if (vectorEmbedding is not null && embedding is not null)
         {
-            emb = emb + vectorEmbedding.forward(textEncoder is null ? embedding : EncodeCaptions(embedding, x.device));
+            if (textEncoder is null)
+            {
+                emb = emb + vectorEmbedding.forward(embedding);
+            }
+            else
+            {
+                (var summary, states, padding) = EncodeCaptions(embedding, x.device);
+                emb = emb + vectorEmbedding.forward(summary);
+            }
         }
+
+        // Without captions (unconditional use of a text model) every position attends to the null key alone.
+        if (crossAttention.Count > 0 && states is null)
+        {
+            states = zeros(x.shape[0], 1, textEncoder!.Config.Width, device: x.device);
+            padding = ones(x.shape[0], 1, ScalarType.Bool, x.device);
+        }
+
+        Tensor Cross(int index, Tensor h) => index < 0 ? h : crossAttention[index].forward(h, states!, padding!);
 
         var h = inputConv.forward(x);
         var skips = new Stack<Tensor>();
@@ -189,7 +214,7 @@ public sealed class UNet : Module
         {
             for (var r = 0; r < Config.ResBlocksPerLevel; r++, block++)
             {
-                h = downAttention[block].forward(downBlocks[block].forward(h, emb));
+                h = Cross(_downCross[block], downAttention[block].forward(downBlocks[block].forward(h, emb)));
                 skips.Push(h);
             }
 
@@ -206,6 +231,7 @@ public sealed class UNet : Module
             h = middleAttention.forward(h);
         }
 
+        h = Cross(_middleCross, h);
         h = middle2.forward(h, emb);
         block = 0;
         var up = 0;
@@ -213,7 +239,7 @@ public sealed class UNet : Module
         {
             for (var r = 0; r <= Config.ResBlocksPerLevel; r++, block++)
             {
-                h = upAttention[block].forward(upBlocks[block].forward(cat([h, skips.Pop()], 1), emb));
+                h = Cross(_upCross[block], upAttention[block].forward(upBlocks[block].forward(cat([h, skips.Pop()], 1), emb)));
             }
 
             if (level > 0)
@@ -231,11 +257,27 @@ public sealed class UNet : Module
             ? new SelfAttention(channels, config.AttentionHeads, config.NormGroups, resolution, flops)
             : Identity();
 
-    private Tensor EncodeCaptions(Tensor tokenIds, Device device)
+    /// <summary>The cross-attention block of a residual block at <paramref name="resolution"/> (its index), or -1 when none is configured there.</summary>
+    private int MaybeCrossAttention(UNetConfig config, int channels, int resolution, FlopCounter flops)
+    {
+        if (config.CrossAttentionResolutions?.Contains(resolution) != true)
+        {
+            return -1;
+        }
+
+        var text = config.TextEncoder!;
+        crossAttention.Add(new CrossAttention(channels, text.Width, config.AttentionHeads, config.NormGroups, resolution,
+            text.MaxContextTokens + SceneTokenizer.SequenceLength, flops));
+        return crossAttention.Count - 1;
+    }
+
+    /// <summary>The caption summary [B, D] (zero for a null caption) and the word states [B, S, W] with their mask; a null caption masks every word.</summary>
+    private (Tensor Summary, Tensor States, Tensor Padding) EncodeCaptions(Tensor tokenIds, Device device)
     {
         var (tokens, isNull) = TextConditioning.Decode(Conditioning.Embeddings(tokenIds));
-        var encoded = textEncoder!.Forward(tokens.to(device), prompt);
-        return where(isNull.to(device).unsqueeze(1), zeros_like(encoded), encoded);
+        var (summary, states, padding) = textEncoder!.Encode(tokens.to(device), prompt);
+        var nullRows = isNull.to(device).unsqueeze(1);
+        return (where(nullRows, zeros_like(summary), summary), states, padding.logical_or(nullRows));
     }
 
     /// <summary>Sinusoidal embedding of integer timesteps (Vaswani et al. 2017), as in DDPM.</summary>

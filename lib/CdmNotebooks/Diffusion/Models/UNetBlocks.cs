@@ -97,6 +97,67 @@ internal sealed class SelfAttention : Module<Tensor, Tensor>
     }
 }
 
+/// <summary>
+/// Cross-attention from image positions to caption states (Rombach et al. 2022): each position, with a learned embedding of where it is,
+/// queries the words, so "a 7 top left" can reach the top-left cells directly instead of through one pooled vector. A learned null key
+/// is always present, so a position of a null caption (every word masked) attends to it alone.
+/// </summary>
+internal sealed class CrossAttention : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly GroupNorm norm;
+    private readonly Parameter position;
+    private readonly Conv2d query;
+    private readonly Linear key;
+    private readonly Linear value;
+    private readonly Parameter nullState;
+    private readonly Conv2d projection;
+    private readonly int _heads;
+
+    public CrossAttention(int channels, int stateWidth, int heads, int groups, int resolution, int maxStates, FlopCounter flops)
+        : base(nameof(CrossAttention))
+    {
+        _heads = heads;
+        norm = GroupNorm(groups, channels);
+        position = new Parameter(randn(channels, resolution, resolution) * 0.02);
+        query = Conv2d(channels, channels, 1);
+        key = Linear(stateWidth, channels);
+        value = Linear(stateWidth, channels);
+        nullState = new Parameter(randn(1, stateWidth) * 0.02);
+        projection = Conv2d(channels, channels, 1);
+        using (no_grad())
+        {
+            projection.weight!.zero_();
+            projection.bias!.zero_();
+        }
+
+        var positions = (long)resolution * resolution;
+        flops.Conv(channels, channels, 1, resolution);
+        flops.Add(2 * 2 * (long)(maxStates + 1) * stateWidth * channels); // keys and values
+        flops.Add(2 * 2 * positions * (maxStates + 1) * channels); // QK^T and AV
+        flops.Conv(channels, channels, 1, resolution);
+        RegisterComponents();
+    }
+
+    /// <summary><paramref name="x"/> [B, C, H, W] attends to <paramref name="states"/> [B, S, W] except where <paramref name="padding"/> [B, S] is true.</summary>
+    public override Tensor forward(Tensor x, Tensor states, Tensor padding)
+    {
+        using var scope = NewDisposeScope();
+        var (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
+        var headDim = c / _heads;
+        var withNull = cat([nullState.unsqueeze(0).expand(b, -1, -1), states], 1);
+        var masked = cat([zeros(b, 1, ScalarType.Bool, x.device), padding], 1);
+        // [B, C, H, W] -> [B, heads, HW, headDim]; keys and values [B, S+1, C] -> [B, heads, S+1, headDim].
+        var q = query.forward(norm.forward(x) + position.unsqueeze(0)).reshape(b, _heads, headDim, h * w).transpose(2, 3);
+        var k = key.forward(withNull).reshape(b, -1, _heads, headDim).transpose(1, 2);
+        var v = value.forward(withNull).reshape(b, -1, _heads, headDim).transpose(1, 2);
+        // Written out rather than scaled_dot_product_attention, as SelfAttention is (libtorch 2.10's fused CPU kernel returned NaN gradients).
+        var scores = q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(headDim));
+        var weights = softmax(scores.masked_fill(masked.unsqueeze(1).unsqueeze(1), double.NegativeInfinity), -1);
+        var attended = weights.matmul(v).transpose(2, 3).reshape(b, c, h, w);
+        return (x + projection.forward(attended)).MoveToOuterDisposeScope();
+    }
+}
+
 /// <summary>Accumulates the multiply-add FLOPs of one forward pass per sample, counted analytically while the network is built.</summary>
 internal sealed class FlopCounter
 {

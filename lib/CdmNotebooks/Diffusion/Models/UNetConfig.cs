@@ -39,6 +39,10 @@ public sealed record UNetConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TextToImage.TextEncoderConfig? TextEncoder { get; init; }
 
+    /// <summary>Resolutions (e.g. 14, 7) at which cross-attention to the caption's words follows each residual block of a text-conditioned UNet; null = the pooled caption embedding only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? CrossAttentionResolutions { get; init; }
+
     /// <summary>Learned context vectors (prompt tuning) the text encoder prepends to every caption; 0 = none. At most the encoder's MaxContextTokens.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int PromptTokens { get; init; }
@@ -90,6 +94,11 @@ public sealed record UNetConfig
                 throw new ArgumentException(
                     $"UNetConfig: a text-conditioned UNet needs EmbeddingDim ({EmbeddingDim}) equal to TextEncoder.OutputDim ({TextEncoder.OutputDim}) and ClassCount 0 (is {ClassCount}).");
             }
+        }
+
+        if (CrossAttentionResolutions is { Length: > 0 } && TextEncoder is null)
+        {
+            throw new ArgumentException("UNetConfig.CrossAttentionResolutions needs a TextEncoder: cross-attention reads the caption's words.");
         }
 
         if (PromptTokens < 0 || (PromptTokens > 0 && (TextEncoder is null || PromptTokens > TextEncoder.MaxContextTokens)))

@@ -64,7 +64,7 @@ public sealed record TextToImageSettings(
         return new Dictionary<string, string>
         {
             ["training scenes"] = $"{TrainScenes} (public {publicScenes} for the base; private {privateScenes} in {ShardCount} uniform shards of ~{shardScenes})",
-            ["text model"] = $"UNet base {m.BaseChannels} x [{string.Join(",", m.ChannelMultipliers)}], attention at [{string.Join(",", m.AttentionResolutions)}], predicts {m.Prediction}; encoder width {m.TextEncoder!.Width}, {m.TextEncoder.Layers} layers; EMA {Paragon.EmaDecay}",
+            ["text model"] = $"UNet base {m.BaseChannels} x [{string.Join(",", m.ChannelMultipliers)}], self-attention at [{string.Join(",", m.AttentionResolutions)}], cross-attention to the words at [{string.Join(",", m.CrossAttentionResolutions ?? [])}], predicts {m.Prediction}; encoder width {m.TextEncoder!.Width}, {m.TextEncoder.Layers} layers; EMA {Paragon.EmaDecay}",
             ["base"] = $"{BaseSteps} steps on the public part (pretraining, outside compute parity)",
             ["monolithic"] = $"{Paragon.TrainSteps} steps of batch {Paragon.BatchSize} on all private scenes, caption dropout {Paragon.ClassDropout}; once from scratch, once fine-tuned from the base",
             ["full shards"] = $"{ShardSteps(shardScenes, privateScenes)} steps each from scratch (compute parity: {ShardCount} shards cost the monolithic model's steps)",
@@ -80,7 +80,7 @@ public sealed record TextToImageSettings(
     {
         "smoke" => new TextToImageSettings(
             TrainScenes: 1600, ShardCount: 8, PublicFraction: 0.25,
-            Model("smoke", baseChannels: 8, multipliers: [1, 2], attention: [], embedding: 32, width: 32, layers: 1, steps: 160, batch: 32, ModelProfiles.ShortBudgetPrediction),
+            Model("smoke", baseChannels: 8, multipliers: [1, 2], attention: [], crossAttention: [14], embedding: 32, width: 32, layers: 1, steps: 160, batch: 32, ModelProfiles.ShortBudgetPrediction),
             BaseSteps: 80,
             PromptTokens: 4, PromptLearningRate: 1e-2,
             new CellClassifierConfig { TrainSteps = 300 },
@@ -88,7 +88,7 @@ public sealed record TextToImageSettings(
         // ~3.2 epochs for each monolithic model and each shard; sized in session 2 to fit <= 60 min with one torch thread, before the fine-tuned models were added.
         "standard" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
-            Model("standard", baseChannels: 16, multipliers: [1, 2], attention: [], embedding: 64, width: 64, layers: 2, steps: 1600, batch: 32, ModelProfiles.ShortBudgetPrediction),
+            Model("standard", baseChannels: 16, multipliers: [1, 2], attention: [], crossAttention: [14], embedding: 64, width: 64, layers: 2, steps: 1600, batch: 32, ModelProfiles.ShortBudgetPrediction),
             BaseSteps: 800,
             PromptTokens: 4, PromptLearningRate: 1e-2,
             new CellClassifierConfig { TrainSteps = 1500 },
@@ -96,7 +96,7 @@ public sealed record TextToImageSettings(
             QualityChecks: true),
         "paper" => new TextToImageSettings(
             TrainScenes: 20000, ShardCount: 8, PublicFraction: 0.2,
-            Model("paper", baseChannels: 32, multipliers: [1, 2, 2], attention: [7], embedding: 128, width: 64, layers: 2, steps: 40000, batch: 128, PredictionKind.Epsilon),
+            Model("paper", baseChannels: 32, multipliers: [1, 2, 2], attention: [7], crossAttention: [14, 7], embedding: 128, width: 64, layers: 2, steps: 40000, batch: 128, PredictionKind.Epsilon),
             BaseSteps: 20000,
             PromptTokens: 8, PromptLearningRate: 1e-2,
             new CellClassifierConfig { TrainSteps = 3000 },
@@ -107,13 +107,13 @@ public sealed record TextToImageSettings(
 
     // The optimizer settings are those the text models had before they moved onto the one trainer (constant rate, no warm-up, weight decay
     // 1e-4, clipping at 1); EMA is new there, with a horizon (~200 steps) a 20-step smoke shard and a 1,600-step paragon both fit.
-    private static TrainingConfig Model(string profile, int baseChannels, int[] multipliers, int[] attention, int embedding, int width, int layers, int steps, int batch, PredictionKind prediction) => new()
+    private static TrainingConfig Model(string profile, int baseChannels, int[] multipliers, int[] attention, int[] crossAttention, int embedding, int width, int layers, int steps, int batch, PredictionKind prediction) => new()
     {
         Profile = profile,
         Model = new UNetConfig
         {
             ClassCount = 0, EmbeddingDim = embedding, BaseChannels = baseChannels, ChannelMultipliers = multipliers,
-            AttentionResolutions = attention, NormGroups = Math.Min(8, baseChannels), Prediction = prediction,
+            AttentionResolutions = attention, CrossAttentionResolutions = crossAttention, NormGroups = Math.Min(8, baseChannels), Prediction = prediction,
             TextEncoder = new TextEncoderConfig { Width = width, Heads = 4, Layers = layers, FeedForward = 2 * width, OutputDim = embedding, MaxContextTokens = 8 },
         },
         TrainSteps = steps,
