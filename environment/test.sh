@@ -57,6 +57,9 @@ for name, (outcome, message, race) in failures:
 passed = sum(r[0] == "Passed" for r in merged.values())
 skipped = sum(r[0] == "NotExecuted" for r in merged.values())
 print(f"{passed} passed, {len(failures)} failed, {skipped} skipped")
+if passed == 0:
+    print("No test passed: the run verified nothing (was it stopped, or did the filter match no test?).")
+    sys.exit(1)
 rerun = sorted({re.sub(r"\(.*$", "", name) for name, _ in failures})
 with open(sys.argv[1] + "/rerun.txt", "w") as f:
     if len(sys.argv) == 2 and failures and len(failures) <= 5 and all(r[2] for _, r in failures):
