@@ -69,6 +69,7 @@ PY
 }
 summary=0
 summarize "$results" || summary=$?
+if [ "$status" -eq 0 ]; then status=$summary; fi
 if [ -s "$results/rerun.txt" ]; then
     # The race is a TorchSharp defect that no test can prevent (it frees a scalar the native call still reads); a test that hit
     # it runs once more, alone, and the closing count is that run's result. Any other failure is reported as it is.
