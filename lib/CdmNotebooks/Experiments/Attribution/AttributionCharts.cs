@@ -1,4 +1,3 @@
-using System.Globalization;
 using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;

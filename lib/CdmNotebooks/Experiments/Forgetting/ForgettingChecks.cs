@@ -1,8 +1,6 @@
-using System.Text.Json;
 using CdmNotebooks.Composition;
 using CdmNotebooks.Composition.Registry;
 using CdmNotebooks.Data;
-using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
 using CdmNotebooks.Protection;
 using CdmNotebooks.Reporting;

@@ -3,7 +3,6 @@ using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
-using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Reporting;
 using static TorchSharp.torch;
 

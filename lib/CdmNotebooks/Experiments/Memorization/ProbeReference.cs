@@ -1,9 +1,6 @@
-using System.Globalization;
 using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
-using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
-using CdmNotebooks.Experiments.Attribution;
 using CdmNotebooks.Reporting;
 using static TorchSharp.torch;
 

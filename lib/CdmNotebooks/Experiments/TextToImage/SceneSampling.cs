@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
 using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
-using CdmNotebooks.Reporting;
 using CdmNotebooks.TextToImage;
 using static TorchSharp.torch;
 

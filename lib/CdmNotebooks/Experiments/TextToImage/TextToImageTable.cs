@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using CdmNotebooks.Composition;
 using CdmNotebooks.Data;
-using CdmNotebooks.Diffusion;
 using CdmNotebooks.Evaluation;
 using CdmNotebooks.Reporting;
 using CdmNotebooks.TextToImage;
