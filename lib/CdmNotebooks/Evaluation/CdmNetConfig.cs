@@ -30,9 +30,8 @@ public sealed record CdmNetConfig(
     /// <summary>The project's standard configuration for <paramref name="dataset"/> (what `cdm features train` uses by default).</summary>
     public static CdmNetConfig ForDataset(string dataset, int seed = 0) => CdmNotebooks.Data.DatasetCatalog.ParentOf(dataset) switch
     {
-        // Budgets measured on the shared 2-core machine (~3 CPU-ms per training image at Width 16): a few epochs with a
-        // one-cycle schedule reach the accuracy targets; more epochs buy little and cost minutes.
-        // Fashion-MNIST: 4 epochs gave 90.90-91.01 % held-out, 10 epochs 92.47 % (320 s on the quiet 2-core machine, 2026-11-24).
+        // The fewest epochs (one-cycle schedule) that reach each network's accuracy target; more buy little and cost minutes
+        // (measurements: docs/benchmarks.md, "Feature networks").
         "fashion-mnist" => new CdmNetConfig("fashion-mnist", 10, Epochs: 10, BatchSize: 256, MaxShift: 1, HorizontalFlip: true, Seed: seed),
         // 8k training images: more epochs over them cost less than one Fashion-MNIST epoch.
         "mnist10k" => new CdmNetConfig("mnist10k", 10, Epochs: 12, Seed: seed),
