@@ -85,12 +85,13 @@ public sealed class ExperimentOutput : IDisposable
         return value;
     }
 
-    /// <summary>Writes run.json and returns the report.</summary>
+    /// <summary>Writes run.json and returns the report; its files are those listed that exist (a result file with no rows is never written).</summary>
     public ExperimentReport Finish()
     {
         _run.WriteRunInfo(_started, new Dictionary<string, string>(RunInfo));
-        _files.Add(_run.ResultPath("run.json"));
-        return new ExperimentReport(_run.Experiment, _run.Profile, new Dictionary<string, ResultTable>(_tables), _files.ToList(), _checks.ToList(), _charts.ToList(), _images.ToList());
+        File(_run.ResultPath("run.json"));
+        return new ExperimentReport(_run.Experiment, _run.Profile, new Dictionary<string, ResultTable>(_tables), _files.Where(System.IO.File.Exists).ToList(),
+            _checks.ToList(), _charts.ToList(), _images.ToList());
     }
 
     /// <inheritdoc />
