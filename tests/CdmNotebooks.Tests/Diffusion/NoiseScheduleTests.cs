@@ -88,7 +88,7 @@ public sealed class NoiseScheduleTests
     [Fact]
     public void UnknownKindIsRejectedWithItsName()
     {
-        var e = Assert.Throws<ArgumentException>(() => NoiseSchedule.FromConfig("sigmoid", 10, new Dictionary<string, double>()));
+        var e = Assert.Throws<ArgumentException>(() => new TrainingConfig { ScheduleKind = "sigmoid" }.Validate());
         Assert.Contains("sigmoid", e.Message);
     }
 }

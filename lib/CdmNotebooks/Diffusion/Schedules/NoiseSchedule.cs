@@ -6,10 +6,9 @@ namespace CdmNotebooks.Diffusion;
 /// <summary>Discrete variance-preserving (DDPM) schedule; constants computed once in float64, named after their formulas.</summary>
 public sealed class NoiseSchedule
 {
-    private NoiseSchedule(string kind, double[] betas, IReadOnlyDictionary<string, double> parameters)
+    private NoiseSchedule(string kind, double[] betas)
     {
         Kind = kind;
-        Parameters = parameters;
         Steps = betas.Length;
         Betas = betas;
         Alphas = betas.Select(b => 1.0 - b).ToArray();
@@ -46,7 +45,6 @@ public sealed class NoiseSchedule
         PosteriorLogVarianceClipped = PosteriorVariance
             .Select((v, i) => Math.Log(i == 0 && Steps > 1 ? PosteriorVariance[1] : Math.Max(v, 1e-20)))
             .ToArray();
-        Sigmas = AlphasCumprod.Select(a => Math.Sqrt((1.0 - a) / a)).ToArray();
     }
 
     /// <summary>Number of discrete diffusion steps T; timesteps are 0..T-1.</summary>
@@ -54,9 +52,6 @@ public sealed class NoiseSchedule
 
     /// <summary>"linear" or "cosine" (stored in configurations).</summary>
     public string Kind { get; }
-
-    /// <summary>The construction parameters (betaStart/betaEnd or s), stored in configurations.</summary>
-    public IReadOnlyDictionary<string, double> Parameters { get; }
 
     /// <summary>beta_t.</summary>
     public double[] Betas { get; }
@@ -94,9 +89,6 @@ public sealed class NoiseSchedule
     /// <summary>(1 - alphabar_{t-1}) sqrt(alpha_t) / (1 - alphabar_t): coefficient of x_t in the posterior mean.</summary>
     public double[] PosteriorMeanCoef2 { get; }
 
-    /// <summary>sigma_t = sqrt((1 - alphabar_t) / alphabar_t): the variance-exploding noise level of x_t / sqrt(alphabar_t).</summary>
-    public double[] Sigmas { get; }
-
     /// <summary>Linear betas from <paramref name="betaStart"/> to <paramref name="betaEnd"/> (Ho et al. 2020).</summary>
     public static NoiseSchedule Linear(int steps = 1000, double betaStart = 1e-4, double betaEnd = 0.02)
     {
@@ -111,7 +103,7 @@ public sealed class NoiseSchedule
         }
 
         var betas = Enumerable.Range(0, steps).Select(i => betaStart + (betaEnd - betaStart) * i / (steps - 1)).ToArray();
-        return new NoiseSchedule("linear", betas, new Dictionary<string, double> { ["betaStart"] = betaStart, ["betaEnd"] = betaEnd });
+        return new NoiseSchedule("linear", betas);
     }
 
     /// <summary>Cosine schedule alphabar(t) = f(t)/f(0), f(t) = cos^2(((t/T + s)/(1 + s)) pi/2), betas clipped at 0.999 (Nichol and Dhariwal 2021).</summary>
@@ -129,16 +121,8 @@ public sealed class NoiseSchedule
 
         double F(double t) => Math.Pow(Math.Cos((t / steps + s) / (1 + s) * Math.PI / 2), 2);
         var betas = Enumerable.Range(0, steps).Select(i => Math.Min(1 - F(i + 1) / F(i), 0.999)).ToArray();
-        return new NoiseSchedule("cosine", betas, new Dictionary<string, double> { ["s"] = s });
+        return new NoiseSchedule("cosine", betas);
     }
-
-    /// <summary>Recreates a schedule from its stored kind, step count and parameters (as written in configurations).</summary>
-    public static NoiseSchedule FromConfig(string kind, int steps, IReadOnlyDictionary<string, double> parameters) => kind switch
-    {
-        "linear" => Linear(steps, parameters["betaStart"], parameters["betaEnd"]),
-        "cosine" => Cosine(steps, parameters["s"]),
-        _ => throw new ArgumentException($"Unknown noise schedule kind '{kind}'; expected 'linear' or 'cosine'.", nameof(kind)),
-    };
 
     /// <summary>Gathers constants[t] per sample as float32 on t's device, shaped [B,1,...,1] to broadcast against a tensor of shape <paramref name="shapeLike"/>.</summary>
     public Tensor Gather(double[] constants, Tensor t, long[] shapeLike)
