@@ -50,8 +50,8 @@ public sealed class NotebookRunTests
             string Write(string name, bool passed)
             {
                 var setup = "var report = new ExperimentReport(\"mutant\", \"smoke\", new Dictionary<string, CdmNotebooks.Reporting.ResultTable>(), Array.Empty<string>(), " +
-                            $"new[] {{ new SanityCheck(\"planted quality gate\", {(passed ? "true" : "false")}, \"FID 412 is not below the noise images' 398\") }});\n" +
-                            "var result = new { Report = report };";
+                            $"new[] {{ new SanityCheck(\"planted quality gate\", {(passed ? "true" : "false")}, \"FID 412 is not below the noise images' 398\") }}, " +
+                            "Array.Empty<CdmNotebooks.Reporting.ChartSpec>(), Array.Empty<CdmNotebooks.Reporting.CaptionedImage>());";
                 var cells = new[] { setup, verdict }.Select(source => new Dictionary<string, object?>
                 {
                     ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new Dictionary<string, object>(), ["outputs"] = Array.Empty<object>(), ["source"] = source,
