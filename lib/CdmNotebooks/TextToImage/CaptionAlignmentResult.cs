@@ -19,4 +19,22 @@ public sealed record CaptionAlignmentResult(
     int Prompts,
     int Questions,
     IReadOnlyDictionary<QuestionKind, double> AccuracyByKind,
-    IReadOnlyList<double> PerPrompt);
+    IReadOnlyList<double> PerPrompt)
+{
+    /// <summary>
+    /// The percentile-bootstrap interval (over prompts, paired: each image scored against its own caption here and against another caption in
+    /// <paramref name="mismatched"/>) of the mean per-prompt gain of this score over <paramref name="mismatched"/>. Its lower end above 0 says the
+    /// images follow their own captions, which images that ignore the caption (noise, or one drawing for every prompt) cannot show.
+    /// </summary>
+    public (double Low, double High) GainInterval(CaptionAlignmentResult mismatched, int resamples, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(mismatched);
+        if (mismatched.PerPrompt.Count != PerPrompt.Count)
+        {
+            throw new ArgumentException($"The mismatched score covers {mismatched.PerPrompt.Count} prompts and this one {PerPrompt.Count}; score the same images against both.", nameof(mismatched));
+        }
+
+        var gains = PerPrompt.Select((own, n) => own - mismatched.PerPrompt[n]).ToArray();
+        return PercentileBootstrap.MeanInterval(gains, resamples, seed, ConfidenceLevel);
+    }
+}

@@ -6,6 +6,7 @@ using CdmNotebooks.Experiments.Convergence;
 using CdmNotebooks.Experiments.Forgetting;
 using CdmNotebooks.Experiments.Memorization;
 using CdmNotebooks.Experiments.Table1;
+using CdmNotebooks.Experiments.TextToImage;
 
 namespace CdmNotebooks.Tests.Experiments;
 
@@ -113,6 +114,22 @@ public sealed class MutationTests : IDisposable
         Assert.False(check.Passed, $"{check.Name} passed with naive routers: {check.Detail}");
         Assert.Contains("kappa 0.000", check.Detail, StringComparison.Ordinal);
         Assert.Throws<SanityCheckFailedException>(() => report.EnsurePassed());
+    }
+
+    [Fact]
+    public void TextToImageVerdictFailsOnItsTextConditioningCheckWhenTheModelsDrawNoise()
+    {
+        var report = new TextToImageExperiment().Run(
+            new ExperimentRun("text-to-image", "smoke", resultsRoot: _results) { Mutation = ExperimentMutation.NoiseDenoiser });
+
+        var failed = report.Checks.Where(c => !c.Passed).ToList();
+        // Noise ignores the caption, so its images match mismatched prompts as well as their own: the paired gain's interval covers 0.
+        var conditioning = Assert.Single(failed);
+        Assert.StartsWith("quality: text conditioning works", conditioning.Name, StringComparison.Ordinal);
+        // The answerers, the weight bookkeeping (compositions of noise models still compose) and the frozen base do not depend on what the models draw.
+        Assert.Equal(3, report.Checks.Count(c => c.Passed));
+        var error = Assert.Throws<SanityCheckFailedException>(() => report.EnsurePassed());
+        Assert.Contains("text conditioning works", error.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_results, recursive: true);

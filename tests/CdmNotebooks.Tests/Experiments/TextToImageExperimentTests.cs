@@ -18,7 +18,7 @@ public sealed class TextToImageExperimentTests
 
     [Fact]
     [Trait("Category", "ExperimentSmoke")]
-    public void SmokeRunWritesOneRowPerMethodAndPassesItsStructuralChecks()
+    public void SmokeRunWritesOneRowPerMethodAndPassesItsChecks()
     {
         var results = Directory.CreateTempSubdirectory("cdm-text-to-image-").FullName;
         try
@@ -27,7 +27,8 @@ public sealed class TextToImageExperimentTests
             var report = new TextToImageExperiment().Run(run);
 
             Assert.True(report.Passed, string.Join("\n", report.Checks.Select(c => $"{c.Name}: {c.Passed} ({c.Detail})")));
-            Assert.Equal(3, report.Checks.Count);
+            // Smoke gates text conditioning (quality) beside the three structural checks; only standard also asks for TIFA above chance.
+            Assert.Equal(4, report.Checks.Count);
             var lines = File.ReadAllLines(Path.Combine(run.ResultsDirectory, "text-to-image.csv"));
             Assert.Equal(string.Join(",", ResultRows<TextToImageRow>.Columns), lines[0]);
             // Real scenes, chance, and eleven generated methods.

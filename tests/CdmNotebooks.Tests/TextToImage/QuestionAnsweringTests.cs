@@ -79,6 +79,27 @@ public sealed class QuestionAnsweringTests
     }
 
     [Fact]
+    public void GainIntervalIsPairedOverPromptsAndCoversZeroOnlyWhenOwnPromptsDoNotHelp()
+    {
+        static CaptionAlignmentResult Result(params double[] perPrompt) =>
+            new("test", perPrompt.Average(), 0, 1, 0.95, perPrompt.Length, perPrompt.Length, new Dictionary<QuestionKind, double>(), perPrompt);
+
+        // Prompt difficulty varies a lot, the gain does not: pairing makes the interval tight (unpaired intervals of these two would overlap).
+        var own = Result(0.9, 0.3, 0.7, 0.2, 0.8, 0.4);
+        var mismatched = Result(0.8, 0.2, 0.6, 0.1, 0.7, 0.3);
+        var (low, high) = own.GainInterval(mismatched, 500, 0);
+        Assert.Equal(0.1, low, 9);
+        Assert.Equal(0.1, high, 9);
+
+        // Half the prompts gain, half lose as much: the interval straddles 0.
+        var (mixedLow, mixedHigh) = Result(0.5, 0.5, 0.5, 0.5).GainInterval(Result(0.3, 0.7, 0.3, 0.7), 500, 0);
+        Assert.True(mixedLow < 0 && mixedHigh > 0, $"[{mixedLow}, {mixedHigh}]");
+
+        var error = Assert.Throws<ArgumentException>(() => own.GainInterval(Result(0.1, 0.2), 500, 0));
+        Assert.Contains("covers 2 prompts", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SplitCellsFollowsTheRenderersReadingOrder()
     {
         using var images = arange(2 * 28 * 28, ScalarType.Float32).reshape(2, 1, 28, 28);

@@ -19,6 +19,7 @@ namespace CdmNotebooks.Experiments.TextToImage;
 /// <param name="TifaPosition">On position questions.</param>
 /// <param name="TifaCount">On count questions.</param>
 /// <param name="TifaMismatched">TIFA of the same images against mismatched prompts.</param>
+/// <param name="TifaGainLow">The lower end of the paired 95 % bootstrap interval (over prompts) of the TIFA gain of own prompts over mismatched ones; above 0 when the images follow their own captions.</param>
 /// <param name="Fid">FID in the cell classifier's logits.</param>
 /// <param name="FidCiLow">Its 95 % bootstrap interval's lower end.</param>
 /// <param name="FidCiHigh">Its upper end.</param>
@@ -47,6 +48,7 @@ public sealed partial record TextToImageRow(
     [property: CsvColumn("tifa_position")] double? TifaPosition,
     [property: CsvColumn("tifa_count")] double? TifaCount,
     [property: CsvColumn("tifa_mismatched")] double? TifaMismatched,
+    [property: CsvColumn("tifa_gain_low")] double? TifaGainLow,
     [property: CsvColumn("fid")] double? Fid,
     [property: CsvColumn("fid_ci_low")] double? FidCiLow,
     [property: CsvColumn("fid_ci_high")] double? FidCiHigh,

@@ -11,13 +11,13 @@ namespace CdmNotebooks.Experiments.TextToImage;
 internal static class TextToImageTable
 {
     internal static void AddRow(List<TextToImageRow> table, ExperimentRun run, TextToImageSettings settings, string method, string variant, string router,
-        CaptionAlignmentResult tifa, double tifaMismatched, FidResult fid, int trainSteps, double trainSeconds, double pretrainSeconds, double sampleSeconds,
+        CaptionAlignmentResult tifa, CaptionAlignmentResult tifaMismatched, FidResult fid, int trainSteps, double trainSeconds, double pretrainSeconds, double sampleSeconds,
         double? sumError, double? topWeight)
     {
         double? Kind(QuestionKind kind) => tifa.AccuracyByKind.TryGetValue(kind, out var v) ? ResultValue.Round(v) : null;
         table.Add(new TextToImageRow(run.Profile, run.Seed, settings.ShardCount, method, variant, router, tifa.Prompts, tifa.Questions, ResultValue.Round(tifa.Score),
             ResultValue.Round(tifa.ConfidenceLow), ResultValue.Round(tifa.ConfidenceHigh), Kind(QuestionKind.Existence), Kind(QuestionKind.Identity), Kind(QuestionKind.Position),
-            Kind(QuestionKind.Count), ResultValue.Round(tifaMismatched), ResultValue.Round(fid.Value), ResultValue.Round(fid.ConfidenceLow), ResultValue.Round(fid.ConfidenceHigh), TextToImageExperiment.FidName, trainSteps,
+            Kind(QuestionKind.Count), ResultValue.Round(tifaMismatched.Score), ResultValue.Round(tifa.GainInterval(tifaMismatched, settings.BootstrapResamples, run.Seed).Low), ResultValue.Round(fid.Value), ResultValue.Round(fid.ConfidenceLow), ResultValue.Round(fid.ConfidenceHigh), TextToImageExperiment.FidName, trainSteps,
             ResultValue.Round(trainSeconds), ResultValue.Round(pretrainSeconds), ResultValue.Round(sampleSeconds), sumError is { } e ? ResultValue.Round(e) : null, topWeight is { } w ? ResultValue.Round(w) : null));
     }
 
