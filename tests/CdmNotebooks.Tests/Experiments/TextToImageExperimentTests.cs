@@ -31,18 +31,20 @@ public sealed class TextToImageExperimentTests
             Assert.Equal(4, report.Checks.Count);
             var lines = File.ReadAllLines(Path.Combine(run.ResultsDirectory, "text-to-image.csv"));
             Assert.Equal(string.Join(",", ResultRows<TextToImageRow>.Columns), lines[0]);
-            // Real scenes, chance, and eleven generated methods.
-            Assert.Equal(13, lines.Length - 1);
+            // Real scenes, chance, and thirteen generated methods (random pick and the soup only over the fine-tuned shards).
+            Assert.Equal(15, lines.Length - 1);
             var table = report.Tables.First().Value;
             var monolithic = Enumerable.Range(0, table.Rows.Count).Single(r => table.Get(r, "method") == TextToImageExperiment.Monolithic);
             double Value(string column) => double.Parse(table.Get(monolithic, column), CultureInfo.InvariantCulture);
             // The score is the centre of a real bootstrap interval (a constant or a copied bound would fail one of these).
             Assert.True(Value("tifa_ci_low") <= Value("tifa") && Value("tifa") <= Value("tifa_ci_high") && Value("tifa_ci_low") < Value("tifa_ci_high"),
                 $"TIFA {Value("tifa")} outside its interval [{Value("tifa_ci_low")}, {Value("tifa_ci_high")}]");
-            Assert.Equal(6, Enumerable.Range(0, table.Rows.Count).Count(r => table.Get(r, "max_weight_sum_error") != ""));
+            // Seven compositions record their weights: Ito and naive over three kinds of shards, and random pick over the fine-tuned ones.
+            Assert.Equal(7, Enumerable.Range(0, table.Rows.Count).Count(r => table.Get(r, "max_weight_sum_error") != ""));
             var relative = report.Tables.Values.ElementAt(1);
-            // From-scratch shards (CDM x 2 routers, one shard alone) against the monolithic model from scratch; fine-tuned (3), prompt-tuned (2) and the base against the fine-tuned one.
-            Assert.Equal(9, relative.Rows.Count);
+            // From-scratch shards (CDM x 2 routers, one shard alone) against the monolithic model from scratch; fine-tuned (CDM x 3, soup, one shard),
+            // prompt-tuned (2) and the base against the fine-tuned one.
+            Assert.Equal(11, relative.Rows.Count);
             Assert.All(Enumerable.Range(0, relative.Rows.Count), r => Assert.Equal(
                 relative.Get(r, "method").Contains("full", StringComparison.Ordinal)
                     ? TextToImageExperiment.Monolithic

@@ -46,7 +46,8 @@ public static class TextToImageCharts
     private const string Legend =
         "real = real held-out scenes (ceiling), mono = monolithic from scratch, mono-ft = monolithic fine-tuned from the base, " +
         "full/ft/prompt = CDM of shards trained from scratch / fine-tuned from the base / prompt-tuned on the frozen base, ito = Ito-density router, " +
-        "naive = naive averaging, shard 0 / ft shard 0 = one shard alone, base = the base (public scenes) without prompts";
+        "naive = naive averaging, random-pick = one shard drawn per sample from the priors, ft soup = the fine-tuned shards' weights averaged, " +
+        "shard 0 / ft shard 0 = one shard alone, base = the base (public scenes) without prompts";
 
     /// <summary>A short axis label of a row (the legend in the caption spells them out).</summary>
     private static string Label(TextToImageRow row)
@@ -61,6 +62,7 @@ public static class TextToImageCharts
             "monolithic-ft" => "mono-ft",
             "base" => "base",
             "full" when router == "" => "shard 0",
+            "fine-tuned" when row.Method.StartsWith("model soup", StringComparison.Ordinal) => "ft soup",
             "fine-tuned" when router == "" => "ft shard 0",
             "fine-tuned" => $"ft+{router}",
             _ => $"{variant}+{router}",

@@ -122,57 +122,8 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         run.Log($"models ready in {trainClock.Elapsed.TotalSeconds:F0} s");
 
         // 3. Methods, all sampled from the same noise on the same prompts.
-        var priors = ShardPriors.FromWeights(split.Shards.Select(s => (double)s.Count).ToArray());
-        UNetDenoiser Load(TrainedModel model)
-        {
-            var denoiser = model.LoadDenoiser();
-            output.Own(denoiser.Network);
-            return denoiser;
-        }
-
-        // The noise mutation (the mutation tests) swaps every model a method samples for one that returns noise; compositions still compose and record weights.
-        IDenoiser Mutated(IDenoiser denoiser, int seed) =>
-            run.Mutation == ExperimentMutation.NoiseDenoiser ? output.Own(new NoiseDenoiser(denoiser.Schedule, run.Seed * 1000 + 800 + seed)) : denoiser;
-        IDenoiser[] Sampled(UNetDenoiser[] denoisers) => denoisers.Select((d, k) => Mutated(d, k)).ToArray();
-
-        Lazy<UNetDenoiser[]> Loaded(TrainedModel[] models) => new(() => models.Select(Load).ToArray());
-        var baseDenoiser = new Lazy<UNetDenoiser>(() => Load(baseModel));
-        var fullModels = Loaded(fullShards);
-        var fineTunedModels = Loaded(fineTunedShards);
-        var promptModels = Loaded(promptShards);
-        var recording = new CompositionOptions(RecordWeights: true);
-        var shards = settings.ShardCount;
-        var shardStepsSum = shardSteps.Sum();
-        var baseSeconds = baseModel.TrainSeconds;
-
-        // Every shard variant is composed twice over the same shard denoisers: Ito-density posterior weights and naive averaging.
-        Method[] Compositions(string label, string variant, TrainedModel[] models, double pretrainSeconds, Lazy<UNetDenoiser[]> denoisers)
-        {
-            var seconds = models.Sum(a => a.TrainSeconds);
-            return
-            [
-                new($"CDM-{shards} {label}, ito-density router", variant, RouterKind.Ito, shardStepsSum, seconds, pretrainSeconds,
-                    () => new ComposedDenoiser(Sampled(denoisers.Value), new ItoDensityRouter(priors, denoisers.Value[0].Schedule), options: recording)),
-                new($"CDM-{shards} {label}, naive averaging", variant, RouterKind.Naive, shardStepsSum, seconds, pretrainSeconds,
-                    () => new ComposedDenoiser(Sampled(denoisers.Value), new NaiveAveragingRouter(priors), options: recording)),
-            ];
-        }
-
-        // One model alone; a shard reuses the loaded shard models (build), a monolithic model loads its own checkpoint.
-        Method Single(string name, string variant, TrainedModel model, double pretrainSeconds, Func<IDenoiser>? build = null) =>
-            new(name, variant, null, model.TrainSteps, model.TrainSeconds, pretrainSeconds, () => Mutated(build is null ? Load(model) : build(), shards));
-
-        List<Method> methods =
-        [
-            Single(Monolithic, "monolithic", paragon, 0),
-            .. Compositions("full shards", "full", fullShards, 0, fullModels),
-            Single("single full shard (shard 0)", "full", fullShards[0], 0, () => fullModels.Value[0]),
-            Single(MonolithicFineTuned, "monolithic-ft", paragonFineTuned, baseSeconds),
-            .. Compositions("fine-tuned shards", "fine-tuned", fineTunedShards, baseSeconds, fineTunedModels),
-            Single("single fine-tuned shard (shard 0)", "fine-tuned", fineTunedShards[0], baseSeconds, () => fineTunedModels.Value[0]),
-            .. Compositions("prompt-tuned shards", "prompt", promptShards, baseSeconds, promptModels),
-            new("base alone (public scenes, no prompt)", "base", null, settings.BaseSteps, baseSeconds, 0, () => baseDenoiser.Value),
-        ];
+        var methods = new SceneMethods(run, settings, output, new SceneModels(baseModel, paragon, paragonFineTuned, fullShards, fineTunedShards, promptShards,
+            split.Shards.Select(s => s.Count).ToArray()));
 
         var tablePath = run.ResultPath("text-to-image.csv");
         // Rows of earlier runs with another profile or seed are kept; this run's rows are measured afresh.
@@ -184,7 +135,7 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
             null, null, null, null, null, null, null, null, null, null, null, "", null, null, null, null, null, null));
         var gridRows = new List<Tensor> { output.Own(evalReal.narrow(0, 0, settings.GridPrompts).clone()) };
         var methodGrids = new List<(string Path, string Caption)>();
-        foreach (var method in methods)
+        foreach (var method in methods.All)
         {
             run.Log($"{method.Name}: sampling {prompts.Length} prompts");
             var denoiser = method.Build();
@@ -213,15 +164,15 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
 
         var promptList = string.Join("; ", prompts.Take(settings.GridPrompts).Select((p, i) => $"{i + 1}. {p}"));
         output.File(rows.Path);
-        output.Image(allPath, $"Same prompts, same noise. Rows: real scene, then {string.Join(", ", methods.Select(m => m.Name))}. Columns (prompts): {promptList}");
+        output.Image(allPath, $"Same prompts, same noise. Rows: real scene, then {string.Join(", ", methods.All.Select(m => m.Name))}. Columns (prompts): {promptList}");
         methodGrids.ForEach(g => output.Image(g.Path, g.Caption));
         var relative = ResultRows<TextToImageRelativeRow>.Create(run.ResultPath("relative-to-monolithic.csv"), TextToImageTable.Relative(table, run));
         output.File(relative.Path);
         output.Figure(TextToImageCharts.Tifa(run, table), "fig-tifa-by-method");
         output.Figure(TextToImageCharts.ByQuestionKind(run, table), "fig-tifa-by-question-kind");
 
-        var baseFingerprint = Checkpoint.Fingerprint(baseDenoiser.Value.Network);
-        var frozenFingerprints = promptModels.Value.Select(d => Checkpoint.Fingerprint(d.Network, includePrompt: false)).ToArray();
+        var baseFingerprint = Checkpoint.Fingerprint(methods.Base.Value.Network);
+        var frozenFingerprints = methods.PromptModels.Value.Select(d => Checkpoint.Fingerprint(d.Network, includePrompt: false)).ToArray();
         output.Check(TextToImageChecks.Of(run, table, chance, ceiling, frozenFingerprints, baseFingerprint, settings.AboveChanceCheck));
 
         output.Table("TIFA-style alignment and FID per method (held-out prompts)", rows.ToTable());
@@ -245,5 +196,4 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         return slug.Trim('-');
     }
 
-    private sealed record Method(string Name, string Variant, RouterKind? Router, int TrainSteps, double TrainSeconds, double PretrainSeconds, Func<IDenoiser> Build);
 }
