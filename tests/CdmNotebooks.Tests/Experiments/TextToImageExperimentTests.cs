@@ -136,6 +136,30 @@ public sealed class TextToImageExperimentTests
     }
 
     [Fact]
+    public void CrossDomainSplitGivesTheBaseOnlyDigitScenesAndDealsEveryGarmentSceneToOneShard()
+    {
+        // Every third scene is digits only; the others hold a garment alone or beside a digit.
+        var scenes = Enumerable.Range(0, 90).Select(i => new Scene($"s/{i:D3}", SceneLayout.Parse((i % 3) switch
+        {
+            0 => $"a {i % 10} top left",
+            1 => "a coat top right",
+            _ => $"a {i % 10} top left and a bag bottom right",
+        }), [])).ToArray();
+
+        var split = SceneSplit.CrossDomain(scenes, 8, seed: 0);
+
+        Assert.Equal(30, split.Public.Count);
+        Assert.All(split.Public, s => Assert.False(SceneSplit.HasGarment(s), s.Layout.Caption));
+        Assert.All(split.Private, s => Assert.True(SceneSplit.HasGarment(s), s.Layout.Caption));
+        Assert.Equal(60, split.Private.Select(s => s.Id).Distinct().Count());
+        Assert.All(split.Shards, s => Assert.InRange(s.Count, 7, 8));
+        Assert.Equal(split.Shards[2].Select(s => s.Id), SceneSplit.CrossDomain(scenes, 8, seed: 0).Shards[2].Select(s => s.Id));
+        Assert.NotEqual(split.Shards[2].Select(s => s.Id), SceneSplit.CrossDomain(scenes, 8, seed: 1).Shards[2].Select(s => s.Id));
+        var error = Assert.Throws<ArgumentException>(() => SceneSplit.CrossDomain(scenes.Where(s => !SceneSplit.HasGarment(s)).ToArray(), 8, seed: 0));
+        Assert.Contains("hold 0 scenes with a garment", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ChanceScoreAveragesOneOverTheAnswerOptionsOfEachQuestion()
     {
         // "a 7 top left": existence 1/2, identity 1/21, position 1/2, count objects 1/5, count digits 1/5.

@@ -16,15 +16,19 @@ internal static class SceneSampling
     /// <summary>Evaluation scenes: the first held-out scenes with distinct captions; reference: the next held-out scenes not among them.</summary>
     internal static (Scene[] Eval, Scene[] Reference) HeldOutScenes(IReadOnlyList<Scene> heldOut, TextToImageSettings settings)
     {
+        // Cross-domain prompts ask for what the private part holds: scenes with a garment.
+        var pool = settings.CrossDomain ? heldOut.Where(SceneSplit.HasGarment).ToArray() : heldOut;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var eval = heldOut.Where(s => seen.Add(s.Caption)).Take(settings.EvalPrompts).ToArray();
-        if (eval.Length < settings.EvalPrompts)
+        var eval = pool.Where(s => seen.Add(s.Caption)).Take(settings.EvalPrompts).ToArray();
+        var chosen = eval.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var reference = pool.Where(s => !chosen.Contains(s.Id)).Take(settings.ReferenceScenes).ToArray();
+        if (eval.Length < settings.EvalPrompts || reference.Length < settings.ReferenceScenes)
         {
-            throw new ArgumentException($"Only {eval.Length} distinct held-out prompts exist; the settings ask for {settings.EvalPrompts}.");
+            throw new ArgumentException($"The held-out scenes{(settings.CrossDomain ? " with a garment" : "")} give {eval.Length} distinct prompts and {reference.Length} other reference scenes; " +
+                                        $"the settings ask for {settings.EvalPrompts} and {settings.ReferenceScenes}. Lower EvalPrompts or ReferenceScenes.");
         }
 
-        var chosen = eval.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        return (eval, heldOut.Where(s => !chosen.Contains(s.Id)).Take(settings.ReferenceScenes).ToArray());
+        return (eval, reference);
     }
 
     internal static (Tensor Images, double Seconds, double? SumError, double? TopWeight) Sample(

@@ -26,13 +26,37 @@ public sealed record SceneSplit(IReadOnlyList<Scene> Public, IReadOnlyList<IRead
             throw new ArgumentException($"{scenes.Count} scenes leave {scenes.Count - publicCount} private scenes after the public part; {shardCount} shards need at least one each.", nameof(scenes));
         }
 
-        var order = Enumerable.Range(0, scenes.Count).ToArray();
-        Data.Shuffling.Shuffle(order, new MathNet.Numerics.Random.MersenneTwister(seed + 6006, threadSafe: false));
-        var publicScenes = order.Take(publicCount).Order().Select(i => scenes[i]).ToArray();
-        var rest = order.Skip(publicCount).ToArray();
-        var shards = Enumerable.Range(0, shardCount)
-            .Select(s => (IReadOnlyList<Scene>)rest.Where((_, k) => k % shardCount == s).Order().Select(i => scenes[i]).ToArray())
-            .ToArray();
-        return new SceneSplit(publicScenes, shards);
+        var order = Shuffled(Enumerable.Range(0, scenes.Count), seed);
+        return new SceneSplit(order.Take(publicCount).Order().Select(i => scenes[i]).ToArray(), Deal(scenes, order.Skip(publicCount).ToArray(), shardCount));
     }
+
+    /// <summary>
+    /// Divides <paramref name="scenes"/> by what the base may see: the public part is every scene of digits only, the private part every scene with a
+    /// garment, dealt at random (seeded) round-robin into <paramref name="shardCount"/> shards. The base never sees a garment, so whatever the garment
+    /// prompts get right comes from fine-tuning alone, as a Fashion-MNIST base never saw a digit in Table 1's cross-domain regime.
+    /// </summary>
+    public static SceneSplit CrossDomain(IReadOnlyList<Scene> scenes, int shardCount, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(scenes);
+        var privateIndices = Shuffled(Enumerable.Range(0, scenes.Count).Where(i => HasGarment(scenes[i])), seed);
+        if (shardCount < 1 || privateIndices.Length < shardCount)
+        {
+            throw new ArgumentException($"{scenes.Count} scenes hold {privateIndices.Length} scenes with a garment; {shardCount} shards need at least one each (and at least one shard).", nameof(scenes));
+        }
+
+        return new SceneSplit(scenes.Where(s => !HasGarment(s)).ToArray(), Deal(scenes, privateIndices, shardCount));
+    }
+
+    /// <summary>Whether <paramref name="scene"/> holds at least one Fashion-MNIST object (the private domain of the cross-domain split).</summary>
+    public static bool HasGarment(Scene scene) => scene.Layout.Objects.Any(o => !SceneVocabulary.IsDigit(o.Category));
+
+    private static int[] Shuffled(IEnumerable<int> indices, int seed)
+    {
+        var order = indices.ToArray();
+        Data.Shuffling.Shuffle(order, new MathNet.Numerics.Random.MersenneTwister(seed + 6006, threadSafe: false));
+        return order;
+    }
+
+    private static IReadOnlyList<Scene>[] Deal(IReadOnlyList<Scene> scenes, int[] order, int shardCount) =>
+        Enumerable.Range(0, shardCount).Select(s => (IReadOnlyList<Scene>)order.Where((_, k) => k % shardCount == s).Order().Select(i => scenes[i]).ToArray()).ToArray();
 }

@@ -70,12 +70,15 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
         var content = dataset.ToManifest().ContentSha256;
         var renderer = SceneRenderer.ForRealData(dataset.Config.CellSize);
         var side = dataset.Config.CanvasSize;
-        var split = SceneSplit.Uniform(dataset.Train.Take(settings.TrainScenes).ToArray(), settings.ShardCount, settings.PublicFraction, run.Seed);
+        var trainScenes = dataset.Train.Take(settings.TrainScenes).ToArray();
+        var split = settings.CrossDomain
+            ? SceneSplit.CrossDomain(trainScenes, settings.ShardCount, run.Seed)
+            : SceneSplit.Uniform(trainScenes, settings.ShardCount, settings.PublicFraction, run.Seed);
         var privateScenes = split.Private;
         var (evalScenes, referenceScenes) = SceneSampling.HeldOutScenes(dataset.HeldOut, settings);
         var prompts = evalScenes.Select(s => s.Caption).ToArray();
         var answerers = new AnswererCache(Path.Combine(run.Models.Root, "answerers"));
-        var splitName = $"scenes-uniform-{settings.ShardCount}-seed{run.Seed}";
+        var splitName = $"scenes-{(settings.CrossDomain ? "digits-to-garments" : "uniform")}-{settings.ShardCount}-seed{run.Seed}";
         TrainingDataIdentity Identity(string shard, IEnumerable<Scene> scenes) =>
             new("scenes", splitName, shard, DataIdentity.Of(scenes.Select(s => s.Id).Append("scene-content:" + content)));
 
@@ -177,7 +180,7 @@ public sealed class TextToImageExperiment : Experiment<TextToImageSettings>
 
         output.Table("TIFA-style alignment and FID per method (held-out prompts)", rows.ToTable());
         output.Table("TIFA change relative to the monolithic model started the same way (paper: +14.33%)", relative.ToTable());
-        output.RunInfo["split"] = $"uniform: {split.Public.Count} public scenes, {settings.ShardCount} shards of {string.Join("/", split.Shards.Select(s => s.Count))} private scenes";
+        output.RunInfo["split"] = $"{(settings.CrossDomain ? "cross-domain: the base's public part is every scene of digits only" : "uniform")}: {split.Public.Count} public scenes, {settings.ShardCount} shards of {string.Join("/", split.Shards.Select(s => s.Count))} private scenes";
         output.RunInfo["prompts"] = $"{prompts.Length} held-out scenes (distinct held-out captions)";
         output.RunInfo["answerer"] = $"{answerer.Key}: {answerer.TrainSteps} steps on {answererScenes.Length} real training scenes; cell accuracy {ceiling.CellAccuracy:F4}";
         output.RunInfo["chanceTifa"] = chance.ToString("F4", CultureInfo.InvariantCulture);
