@@ -28,7 +28,8 @@ public sealed class ResultRowsTests : IDisposable
         "memorization/standard/memorization.csv", "memorization/standard/ood.csv", "access-rights/standard/access-rights.csv",
         "access-rights/standard/weights.csv", "attribution/standard/attribution.csv", "attribution/standard/samples-union-by-domain-2-ito.csv",
         "attribution/standard/samples-mnist10k-uniform-8-classifier.csv", "attribution/standard/weights-union-by-domain-2-classifier.csv",
-        "attribution/standard/weights-mnist10k-uniform-8-ito.csv", "text-to-image/standard/in-domain/text-to-image.csv",
+        "attribution/standard/weights-mnist10k-uniform-8-ito.csv", "text-to-image/standard/text-to-image.csv", "text-to-image/standard/relative-to-monolithic.csv",
+        "text-to-image/standard/in-domain/text-to-image.csv",
         "text-to-image/standard/in-domain/relative-to-monolithic.csv",
     };
 
