@@ -40,12 +40,11 @@ internal sealed class SceneMethods
         var recording = new CompositionOptions(RecordWeights: true);
         var randomPickOptions = RegistryComposer.DefaultOptions(RouterKind.RandomPick) with { RecordWeights = true };
         var shards = settings.ShardCount;
-        var shardSteps = models.FineTunedShards.Sum(m => m.TrainSteps);
         var baseSeconds = models.Base.TrainSeconds;
 
         SceneMethod Composed(string label, string variant, RouterKind kind, TrainedModel[] trained, double pretrainSeconds, Lazy<UNetDenoiser[]> denoisers,
             Func<IRouter> router) =>
-            new($"CDM-{shards} {label}, {RouterLabel(kind)}", variant, kind, shardSteps, trained.Sum(m => m.TrainSeconds), pretrainSeconds,
+            new($"CDM-{shards} {label}, {RouterLabel(kind)}", variant, kind, trained.Sum(m => m.TrainSteps), trained.Sum(m => m.TrainSeconds), pretrainSeconds,
                 () => new ComposedDenoiser(Sampled(denoisers.Value), router(), options: kind == RouterKind.RandomPick ? randomPickOptions : recording));
 
         // Every shard variant is composed twice over the same shard denoisers: Ito-density posterior weights and naive averaging.
@@ -68,7 +67,7 @@ internal sealed class SceneMethods
             .. Compositions("fine-tuned shards", "fine-tuned", models.FineTunedShards, baseSeconds, fineTunedModels),
             Composed("fine-tuned shards", "fine-tuned", RouterKind.RandomPick, models.FineTunedShards, baseSeconds, fineTunedModels,
                 () => output.Own(new RandomPickRouter(priors, run.Seed * 1000 + 900))),
-            new($"model soup of the {shards} fine-tuned shards", "fine-tuned", null, shardSteps, models.FineTunedShards.Sum(m => m.TrainSeconds), baseSeconds,
+            new($"model soup of the {shards} fine-tuned shards", "fine-tuned", null, models.FineTunedShards.Sum(m => m.TrainSteps), models.FineTunedShards.Sum(m => m.TrainSeconds), baseSeconds,
                 () => Mutated(Owned(ModelSoup.Average(models.FineTunedShards.Select(m => m.CheckpointPath).ToArray(), models.ShardSceneCounts.Select(c => (double)c).ToArray())), shards)),
             Single("single fine-tuned shard (shard 0)", "fine-tuned", models.FineTunedShards[0], baseSeconds, () => fineTunedModels.Value[0]),
             .. Compositions("prompt-tuned shards", "prompt", models.PromptShards, baseSeconds, PromptModels),
